@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from zhengxie.accounts.models import Role
+from zhengxie.audit.selectors import recent_activity
+from zhengxie.notifications.todos import todos_for
+
+
+@login_required
+def home(request):
+    """Each person's own start page: their roles here, their to-do list and recent activity."""
+    access = request.access
+    role_labels = [Role(r).label for r in sorted(access.roles)] if access.roles else []
+    if request.user.is_superuser:
+        role_labels.append("平台管理员")
+    return render(request, "core/home.html", {
+        "role_labels": role_labels,
+        "todos": todos_for(access),
+        "activity": recent_activity(access, limit=10),
+        "no_committee": request.committee is None,
+    })
+
+
+def healthz(request):
+    """Liveness and database check for load balancers and `make run`'s wait loop."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})

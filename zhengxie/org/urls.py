@@ -1,0 +1,10 @@
+from django.urls import path
+
+from zhengxie.org import views
+
+app_name = "org"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("<slug:kind>/add/", views.item_create, name="item_create"),
+    path("<slug:kind>/<int:item_id>/", views.item_update, name="item_update"),
+]
