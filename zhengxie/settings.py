@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "zhengxie.workflow",
     "zhengxie.notifications",
     "zhengxie.members",
+    "zhengxie.scheduler",
+    "zhengxie.demo",
 ]
 
 MIDDLEWARE = [
