@@ -130,3 +130,16 @@ def account_create(*, actor: User | None, username: str, display_name: str, pass
     audit_record(actor=actor, committee=committee, verb="account.created", obj=user,
                  payload={"username": username})
     return user
+
+
+@transaction.atomic
+def role_revoke(*, actor: User, committee: Committee, grant_id: int) -> None:
+    """Take a role away; only grants of `committee` can be revoked from it."""
+    grant = RoleGrant.objects.select_related("user", "unit").filter(committee=committee, pk=grant_id).first()
+    if grant is None:
+        raise ValueError("该角色授权不存在。")
+    if grant.user_id == actor.pk and grant.role == Role.COMMITTEE_ADMIN:
+        raise ValueError("不能撤销自己的管理员角色，请由其他管理员操作。")
+    audit_record(actor=actor, committee=committee, verb="account.role_revoked", obj=grant.user,
+                 payload={"role": grant.role, "unit": str(grant.unit) if grant.unit else None})
+    grant.delete()

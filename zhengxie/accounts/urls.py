@@ -9,3 +9,7 @@ urlpatterns = [
     path("committee/", views.switch_committee, name="switch_committee"),
     path("password/", views.password_change, name="password_change"),
 ]
+urlpatterns += [
+    path("roles/", views.role_list, name="roles"),
+    path("roles/<int:grant_id>/revoke/", views.role_revoke_view, name="role_revoke"),
+]

@@ -9,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from zhengxie.accounts.forms import LoginForm
+from zhengxie.accounts.forms import LoginForm, RoleGrantForm
+from zhengxie.accounts.permissions import Perm
 from zhengxie.accounts.middleware import SESSION_KEY
-from zhengxie.accounts.selectors import resolve_committee
-from zhengxie.accounts.services import LoginError, login_check
+from zhengxie.accounts.selectors import grants_in, resolve_committee
+from zhengxie.accounts.services import LoginError, account_create, login_check, role_grant, role_revoke
 from zhengxie.audit.services import audit_record
 from zhengxie.core.http import client_ip
 
@@ -84,3 +85,39 @@ def password_change(request):
         messages.success(request, "密码已修改。")
         return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+def role_list(request):
+    """Committee admins: who holds which role here, grant and revoke."""
+    request.access.require(Perm.MANAGE_ACCOUNTS)
+    committee = request.committee
+    form = RoleGrantForm(request.POST or None, committee=committee)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = data["existing"]
+        if user is None:
+            ident = data["username"].strip()
+            is_phone = ident.isdigit() and len(ident) == 11
+            user = account_create(actor=request.user, username=ident, display_name=data["display_name"],
+                                  password=data["password"], phone=ident if is_phone else None, committee=committee)
+        role_grant(actor=request.user, user=user, committee=committee, role=data["role"], unit=data.get("unit"),
+                   title=data.get("title") or "")
+        messages.success(request, f"已授予{user}“{dict(form.fields['role'].choices)[data['role']]}”角色。")
+        return redirect("accounts:roles")
+    grants = grants_in(committee).order_by("role", "unit__order", "user__display_name")
+    return render(request, "accounts/role_list.html", {"form": form, "grants": grants},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def role_revoke_view(request, grant_id: int):
+    request.access.require(Perm.MANAGE_ACCOUNTS)
+    try:
+        role_revoke(actor=request.user, committee=request.committee, grant_id=grant_id)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已撤销角色。")
+    return redirect("accounts:roles")

@@ -7,14 +7,20 @@ from django.shortcuts import render
 
 from zhengxie.accounts.models import Role
 from zhengxie.audit.selectors import recent_activity
+from zhengxie.members.selectors import own_member_profile
 from zhengxie.notifications.todos import todos_for
+from zhengxie.org.models import Unit
 
 
 @login_required
 def home(request):
     """Each person's own start page: their roles here, their to-do list and recent activity."""
     access = request.access
-    role_labels = [Role(r).label for r in sorted(access.roles)] if access.roles else []
+    unit_names = "、".join(Unit.objects.filter(id__in=access.unit_ids).values_list("name", flat=True))
+    role_labels = [
+        f"{Role(r).label}（{unit_names}）" if r == Role.UNIT_HANDLER and unit_names else Role(r).label
+        for r in sorted(access.roles)
+    ]
     if request.user.is_superuser:
         role_labels.append("平台管理员")
     return render(request, "core/home.html", {
@@ -22,6 +28,7 @@ def home(request):
         "todos": todos_for(access),
         "activity": recent_activity(access, limit=10),
         "no_committee": request.committee is None,
+        "my_profile": own_member_profile(access),
     })
 
 
