@@ -1,0 +1,1 @@
+"""Periodic jobs (reminders, housekeeping): see `zhengxie.scheduler.registry` for how to add one."""
