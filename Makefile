@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 SCALE ?= county
 
-.PHONY: run test install migrate seed serve check lint clean
+.PHONY: run test install install-bench bench bench-smoke eval migrate check clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,20 @@ run: migrate
 ## Whole test suite on SQLite, then on PostgreSQL when one is reachable (required in CI).
 test: install
 	@scripts/test.sh
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	@touch $@
+
+install-bench: $(VENV)/.installed-bench
+
+## Load test: gunicorn on PostgreSQL, province-scale data, mixed scenario; writes bench/results/latest.{json,md}.
+bench: install-bench
+	$(PY) bench/run.py --scale province --seconds $(or $(SECONDS),120)
+
+## The 30-second smoke version CI runs (county scale, same scenario and report).
+bench-smoke: install-bench
+	$(PY) bench/run.py --scale county --seconds 30 --output bench/results/smoke
 
 check: install
 	ZHENGXIE_DEBUG=1 $(PY) manage.py check

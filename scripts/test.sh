@@ -9,6 +9,15 @@ WORKERS=${TEST_WORKERS:-auto}
 PG_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
 PYTEST=(.venv/bin/pytest -n "$WORKERS" --dist loadfile "$@")
 
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "ERROR: /usr/bin/chromium is missing; CI must run the browser tests (.ci/run installs it)." >&2
+    exit 1
+  fi
+  echo "NOTE: browser (E2E and accessibility) tests will be skipped: Debian's Chromium is missing."
+  echo "      Install it with: apt-get install chromium chromium-driver fonts-noto-cjk"
+fi
+
 echo "== Test suite on SQLite"
 env -u DATABASE_URL "${PYTEST[@]}"
 sqlite_rc=$?
