@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from zhengxie.accounts.models import User
 from zhengxie.audit.services import audit_record
 from zhengxie.org.lists import LISTS
-from zhengxie.org.models import Committee, NamedListItem
+from zhengxie.org.models import Committee, NamedListItem, Session, Term
 
 
 class OrgError(Exception):
@@ -68,3 +70,43 @@ def org_item_update(*, actor: User, committee: Committee, kind: str, item_id: in
     except IntegrityError:
         raise OrgError(f"{label}“{name}”已存在。") from None
     return item
+
+
+def session_create(*, actor: User, committee: Committee, term_number: int, term_start: dt.date | None,
+                   number: int, start_date: dt.date, end_date: dt.date) -> Session:
+    """Add a plenary session (e.g. 十一届六次会议); creates its term (第十一届) on first use.
+
+    Names follow the usual pattern from the numbers, so proposal numbering (per session) reads right.
+    """
+    if not 1 <= term_number <= 99 or not 1 <= number <= 20:
+        raise OrgError("届次或会次超出范围。")
+    if end_date < start_date:
+        raise OrgError("闭幕日期不能早于开幕日期。")
+    try:
+        with transaction.atomic():
+            term = Term.objects.filter(committee=committee, number=term_number).first()
+            if term is None:
+                term = Term.objects.create(committee=committee, number=term_number,
+                                           name=f"第{chinese_number(term_number)}届",
+                                           start_date=term_start or start_date)
+                audit_record(actor=actor, committee=committee, verb="org.item_created", obj=term,
+                             payload={"list": "terms", "name": term.name})
+            session = Session.objects.create(
+                committee=committee, term=term, number=number, start_date=start_date, end_date=end_date,
+                name=f"{chinese_number(term_number)}届{chinese_number(number)}次会议",
+            )
+            audit_record(actor=actor, committee=committee, verb="org.item_created", obj=session,
+                         payload={"list": "sessions", "name": session.name,
+                                  "start_date": start_date, "end_date": end_date})
+    except IntegrityError:
+        raise OrgError(f"第{term_number}届第{number}次会议已存在。") from None
+    return session
+
+
+def chinese_number(n: int) -> str:
+    """1..99 in Chinese numerals as used in session names: 十一, 二十, 五."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 from zhengxie.accounts.permissions import Perm
 from zhengxie.org import selectors
 from zhengxie.org.lists import LISTS
-from zhengxie.org.services import OrgError, org_item_create, org_item_update
+from zhengxie.org.forms import SessionForm
+from zhengxie.org.services import OrgError, org_item_create, org_item_update, session_create
 
 
 @login_required
@@ -24,6 +25,7 @@ def overview(request):
         "can_manage": request.access.has(Perm.MANAGE_ORG),
         "ancestors": c.ancestors(),
         "children": c.children.order_by("id"),
+        "session_form": SessionForm(),
     })
 
 
@@ -56,4 +58,25 @@ def item_update(request, kind: str, item_id: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, f"已保存“{item.name}”。")
+    return redirect("org:overview")
+
+
+@login_required
+@require_POST
+def session_add(request):
+    request.access.require(Perm.MANAGE_ORG)
+    form = SessionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, "；".join(errors))
+        return redirect("org:overview")
+    data = form.cleaned_data
+    try:
+        session = session_create(actor=request.user, committee=request.committee, term_number=data["term_number"],
+                                 term_start=None, number=data["number"], start_date=data["start_date"],
+                                 end_date=data["end_date"])
+    except OrgError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已添加{session.name}。")
     return redirect("org:overview")

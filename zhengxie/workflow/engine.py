@@ -21,7 +21,7 @@ assigns `state`. A second concurrent attempt waits for the lock, then finds the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,10 +168,6 @@ def fire(
             ip=ip,
         )
     return locked
-
-
-def transitions_as_dicts(workflow: Workflow, transitions: Iterable[Transition]) -> list[dict[str, str]]:
-    return [{"name": t.name, "label": t.label, "target": t.target} for t in transitions]
 
 
 class Stateful(models.Model):
