@@ -35,7 +35,7 @@ install-bench: $(VENV)/.installed-bench
 
 ## Load test: gunicorn on PostgreSQL, province-scale data, mixed scenario; writes bench/results/latest.{json,md}.
 bench: install-bench
-	$(PY) bench/run.py --scale province --seconds $(or $(SECONDS),120)
+	$(PY) bench/run.py --scale province --seconds $(or $(BENCH_SECONDS),120) $(BENCH_ARGS)
 
 ## The 30-second smoke version CI runs (county scale, same scenario and report).
 bench-smoke: install-bench

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "zhengxie.audit",
     "zhengxie.workflow",
     "zhengxie.notifications",
+    "zhengxie.attachments",
     "zhengxie.members",
     "zhengxie.scheduler",
     "zhengxie.demo",
@@ -130,6 +131,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "zhengxie.accounts.middleware.SessionRefreshMiddleware",
     "zhengxie.accounts.middleware.CurrentCommitteeMiddleware",
 ]
 
@@ -181,9 +183,11 @@ LOGIN_MAX_FAILURES = env_int("ZHENGXIE_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("ZHENGXIE_LOGIN_LOCKOUT_MINUTES", 15)
 API_TOKEN_DAYS = env_int("ZHENGXIE_API_TOKEN_DAYS", 30)
 
-# Sessions end after two idle hours (a shared office PC is the common case) and at browser close.
+# Sessions end after two idle hours (a shared office PC is the common case) and at browser close;
+# SessionRefreshMiddleware slides the expiry forward at most every SESSION_REFRESH_SECONDS.
 SESSION_COOKIE_AGE = env_int("ZHENGXIE_SESSION_SECONDS", 2 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env_int("ZHENGXIE_SESSION_REFRESH_SECONDS", 300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -220,6 +224,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ROSTER_MAX_BYTES = 5 * 1024 * 1024
 ROSTER_MAX_ROWS = 5000
+ATTACHMENT_MAX_BYTES = env_int("ZHENGXIE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 
 TASKS = {
     "default": {

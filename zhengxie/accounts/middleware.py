@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import time
+
+from django.conf import settings
+
 from zhengxie.accounts.permissions import Access, access_for
 from zhengxie.accounts.selectors import resolve_committee
 
@@ -24,4 +28,27 @@ class CurrentCommitteeMiddleware:
         else:
             request.committee = None
             request.access = Access(user=user, committee=None)
+        return self.get_response(request)
+
+
+class SessionRefreshMiddleware:
+    """Sliding idle timeout without a database write on every request.
+
+    Django can re-save the session on every request (SESSION_SAVE_EVERY_REQUEST) to push the expiry
+    forward, but that turns every page view into a write. We refresh the expiry at most once every
+    SESSION_REFRESH_SECONDS instead: an idle session still ends SESSION_COOKIE_AGE after the last
+    activity, give or take that interval.
+    """
+
+    KEY = "_refreshed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and request.user.is_authenticated:
+            now = int(time.time())
+            if now - int(session.get(self.KEY, 0)) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now  # marks the session modified: saved with a fresh expiry
         return self.get_response(request)

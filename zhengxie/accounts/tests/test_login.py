@@ -99,7 +99,20 @@ def test_logout_needs_post_and_ends_the_session(client, member_a):
 
 def test_session_expires_after_idle_period(settings):
     assert settings.SESSION_COOKIE_AGE <= 8 * 3600
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_activity_slides_the_session_expiry_but_not_on_every_request(client, member_a, settings):
+    from django.contrib.sessions.models import Session
+
+    client.force_login(member_a)
+    client.get("/")
+    key = client.session.session_key
+    first = Session.objects.get(session_key=key).expire_date
+    client.get("/")  # within the refresh interval: no write
+    assert Session.objects.get(session_key=key).expire_date == first
+    settings.SESSION_REFRESH_SECONDS = 0
+    client.get("/")
+    assert Session.objects.get(session_key=key).expire_date > first
 
 
 @pytest.mark.parametrize("password,ok", [
