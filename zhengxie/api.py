@@ -24,6 +24,7 @@ from ninja.renderers import JSONRenderer
 
 from zhengxie.accounts.api import API_AUTH
 from zhengxie.accounts.api import router as accounts_router
+from zhengxie.attachments.api import router as attachments_router
 from zhengxie.audit.api import router as audit_router
 from zhengxie.members.api import router as members_router
 from zhengxie.notifications.api import router as notifications_router
@@ -256,6 +257,7 @@ api.add_router("/org", org_router)
 api.add_router("/members", members_router)
 api.add_router("/audit", audit_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/attachments", attachments_router)
 
 # Docs assets and the JSON 404 for unknown paths come last, so they shadow nothing.
 _fallback = Router()
