@@ -202,6 +202,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("ZHENGXIE_HSTS_SECONDS", 0)
     SECURE_SSL_REDIRECT = env_bool("ZHENGXIE_SSL_REDIRECT", False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("ZHENGXIE_BEHIND_PROXY", False) else None
+CSRF_FAILURE_VIEW = "zhengxie.core.views.csrf_failure"
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("ZHENGXIE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 CONTENT_SECURITY_POLICY = (

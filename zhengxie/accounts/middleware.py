@@ -52,3 +52,9 @@ class SessionRefreshMiddleware:
             if now - int(session.get(self.KEY, 0)) >= settings.SESSION_REFRESH_SECONDS:
                 session[self.KEY] = now  # marks the session modified: saved with a fresh expiry
         return self.get_response(request)
+
+
+def mark_session_fresh(sender, request, user, **kwargs) -> None:
+    """On login the session is saved anyway: stamp it so the next request need not write it again."""
+    if getattr(request, "session", None) is not None:
+        request.session[SessionRefreshMiddleware.KEY] = int(time.time())

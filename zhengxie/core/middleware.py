@@ -14,7 +14,9 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if request.user.is_authenticated if hasattr(request, "user") else False:
-            # Pages with personal data must not linger in shared caches or the back button of a shared PC.
-            response.headers.setdefault("Cache-Control", "no-store")
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
+            # Pages with personal data, and every API answer (bearer clients and the token itself),
+            # must not linger in shared caches or the back button of a shared PC.
+            response.headers["Cache-Control"] = "no-store"
         return response

@@ -37,3 +37,8 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def csrf_failure(request, reason: str = ""):
+    """Django's CSRF refusal, in Chinese: usually a page left open past the session or a stale form."""
+    return render(request, "403_csrf.html", status=403)

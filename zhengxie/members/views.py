@@ -20,16 +20,18 @@ def member_list(request):
     access = request.access
     access.require(Perm.VIEW_DIRECTORY)
     form = MemberFilterForm(request.GET or None, committee=request.committee)
-    f = MemberFilter()
-    if form.is_valid():
+    # A bad value in one filter (a stale sector id, say) drops that filter only, not the search box.
+    data: dict = {}
+    if form.is_bound:
+        form.is_valid()  # leaves the valid fields in cleaned_data
         data = form.cleaned_data
-        f = MemberFilter(
-            q=data.get("q") or "",
-            sector=data["sector"].pk if data.get("sector") else None,
-            party=data["party"].pk if data.get("party") else None,
-            special_committee=data["special_committee"].pk if data.get("special_committee") else None,
-            state=data.get("state") or "",
-        )
+    f = MemberFilter(
+        q=data.get("q") or "",
+        sector=data["sector"].pk if data.get("sector") else None,
+        party=data["party"].pk if data.get("party") else None,
+        special_committee=data["special_committee"].pk if data.get("special_committee") else None,
+        state=data.get("state") or "",
+    )
     page = paginate(request, member_directory(access, f), per_page=50)
     for m in page.object_list:
         m.visible_phone = phone_for(access, m)

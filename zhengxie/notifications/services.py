@@ -15,6 +15,9 @@ from zhengxie.org.models import Committee
 def notify(*, committee: Committee, recipients: Iterable[User], verb: str, title: str, body: str = "",
            url: str = "") -> list[Notification]:
     """Put a notification in each recipient's inbox (once per recipient)."""
+    if url and not (url.startswith("/") and not url.startswith("//")):
+        # Links are built by our own code; anything else (javascript:, other hosts) is a bug or an attack.
+        raise ValueError("notification links must be site-relative paths")
     seen: set[int] = set()
     rows = []
     for user in recipients:

@@ -20,6 +20,8 @@ class OrgError(Exception):
 
 
 def _clean_name(name: str) -> str:
+    if "\x00" in (name or ""):
+        raise OrgError("名称含有不可见的非法字符。")
     name = " ".join((name or "").split())
     if not name:
         raise OrgError("名称不能为空。")

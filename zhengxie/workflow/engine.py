@@ -131,6 +131,8 @@ def fire(
     when the state, version, guards or payload do not allow it. On any error nothing changes.
     """
     payload = dict(payload or {})
+    if any(isinstance(v, str) and "\x00" in v for v in payload.values()):
+        raise TransitionError("填写的内容含有不可见的非法字符，请删除后重试。")
     transition = workflow.get(name)
     if transition is None:
         raise TransitionError(f"未知的操作“{name}”。")

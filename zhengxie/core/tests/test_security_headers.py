@@ -88,17 +88,12 @@ def test_api_answers_with_personal_data_are_not_cached_for_a_session(login, cler
     assert "no-store" in login(clerk_a).get("/api/v1/members").headers.get("Cache-Control", "")
 
 
-@pytest.mark.xfail(reason="core.middleware sets Cache-Control: no-store only when request.user (the session) is "
-                          "authenticated; bearer-token requests carry personal data without it (see report)",
-                   strict=True)
 def test_api_answers_with_personal_data_are_not_cached_for_a_token_client(clerk_a):
     response = Client().get("/api/v1/members", **bearer(clerk_a))
     assert response.status_code == 200
     assert "no-store" in response.headers.get("Cache-Control", "")
 
 
-@pytest.mark.xfail(reason="the token answer carries a secret and should say Cache-Control: no-store "
-                          "(RFC 6749 §5.1); see report", strict=True)
 def test_the_token_answer_is_never_cached(admin_a):
     response = Client().post("/api/v1/auth/token", json.dumps({"username": "admin_a", "password": PASSWORD}),
                              content_type="application/json")

@@ -200,9 +200,6 @@ def test_a_bearer_token_made_of_sql_is_refused(client, data, admin_a):
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
 
 
-@pytest.mark.xfail(reason="org/views.py item_create/item_update and members/views.py member_transition pass raw "
-                          "POST values on: NUL is stored on SQLite and is a 500 on PostgreSQL (which refuses NUL "
-                          "in text). See the report for the fix.", strict=True)
 @pytest.mark.parametrize("url,fields", [
     ("/org/sectors/add/", {"name": "界别\x00"}),
     ("/org/sectors/{sector}/", {"name": "界别\x00", "is_active": "1"}),

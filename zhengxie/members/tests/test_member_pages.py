@@ -91,3 +91,21 @@ def test_member_list_query_count_does_not_grow_with_rows(client, clerk_a, commit
         make_member(committee_a)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/members/")
+
+
+def test_a_stale_filter_value_drops_only_that_filter(client, clerk_a, committee_a):
+    make_member(committee_a, name="钱九")
+    make_member(committee_a, name="吴十")
+    client.force_login(clerk_a)
+    page = client.get("/members/", {"q": "钱九", "sector": "999999"}).content.decode()
+    assert "钱九" in page and "吴十" not in page
+
+
+def test_csrf_refusal_is_explained_in_chinese(db, admin_a, committee_a):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_a)
+    response = client.post("/org/sectors/add/", {"name": "x"})
+    assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()
