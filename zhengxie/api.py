@@ -22,7 +22,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
-from zhengxie.accounts.api import API_AUTH
+from zhengxie.accounts.api import API_AUTH, MAX_ID
 from zhengxie.accounts.api import router as accounts_router
 from zhengxie.attachments.api import router as attachments_router
 from zhengxie.audit.api import router as audit_router
@@ -95,6 +95,8 @@ class JSONObjectParser(Parser):
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         data = super().parse_body(request)
+        if data is None:  # `null`, which ninja's schema for an optional body allows
+            return {}
         if not isinstance(data, dict):
             raise ValueError("request body is not a JSON object")
         return data
@@ -105,7 +107,9 @@ X_COMMITTEE = {
     "in": "header",
     "name": "X-Committee",
     "required": False,
-    "schema": {"type": "integer", "minimum": 1},
+    # Empty means "not given" (the default committee), as a form or proxy may send it.
+    "schema": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                         {"type": "string", "pattern": "^\\s*$"}]},
     "description": "在哪个政协办理（政协 id）；不填为默认政协。也可用查询参数 committee。",
 }
 

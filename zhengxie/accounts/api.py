@@ -52,7 +52,7 @@ def _no_nul(value: str) -> str:
 
 
 # Every string the API accepts is this type (with a max_length where it is stored or searched).
-Text = Annotated[str, AfterValidator(_no_nul)]
+Text = Annotated[str, AfterValidator(_no_nul), Field(json_schema_extra={"pattern": "^[^\\x00]*$"})]
 
 
 class ErrorOut(Schema):
@@ -65,7 +65,7 @@ class ValidationErrorOut(Schema):
 
 
 # The error answers every authenticated operation may give; routers add their own (404, 409 …).
-AUTH_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut}
+AUTH_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut}
 
 T = TypeVar("T")
 
@@ -143,7 +143,7 @@ def _requested_committee_id(request: HttpRequest) -> int | None:
     if raw is None or raw.strip() == "":
         return None
     raw = raw.strip()
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or not 1 <= int(raw) <= MAX_ID:
         raise HttpError(400, "政协编号（X-Committee 或 committee 参数）必须是正整数。")
     return int(raw)
 
@@ -229,7 +229,7 @@ class MeOut(Schema):
 @router.post(
     "/auth/token",
     auth=None,
-    response={200: TokenOut, 401: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
+    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
     summary="用用户名（或手机号）和密码换取 API 令牌",
     description="连续失败达到上限后该用户名被临时锁定（429）。令牌用法：`Authorization: Bearer zx_…`。",
 )

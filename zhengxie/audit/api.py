@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import re
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import BeforeValidator
 
 from zhengxie.accounts.api import AUTH_ERRORS, ErrorOut, Page, PageQuery, Text, api_access, paginate
 from zhengxie.audit.models import Event
@@ -34,13 +36,22 @@ class EventOut(Schema):
         return verb_label(obj.verb)
 
 
+def _iso_date(value: object) -> object:
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("应为日期（YYYY-MM-DD）")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
 class EventQuery(PageQuery):
     verb: Text = Field("", max_length=64, description="动作前缀，如 member 或 member.suspend")
     actor: Text = Field("", max_length=50, description="操作人姓名（包含）")
     object_type: Text = Field("", max_length=64, description="如 members.member")
     object_id: Text = Field("", max_length=64)
-    date_from: dt.date | None = Field(None, description="起始日期（含），YYYY-MM-DD")
-    date_to: dt.date | None = Field(None, description="截止日期（含），YYYY-MM-DD")
+    date_from: IsoDate | None = Field(None, description="起始日期（含），YYYY-MM-DD")
+    date_to: IsoDate | None = Field(None, description="截止日期（含），YYYY-MM-DD")
 
 
 @router.get("/events", response={200: Page[EventOut], 400: ErrorOut, **AUTH_ERRORS},

@@ -50,7 +50,8 @@ class MemberQuery(PageQuery):
     sector: int | None = Field(None, ge=1, le=MAX_ID, description="界别 id")
     party: int | None = Field(None, ge=1, le=MAX_ID, description="党派 id")
     special_committee: int | None = Field(None, ge=1, le=MAX_ID, description="专委会 id")
-    state: str = Field("", max_length=32, description="状态：" + "、".join(
+    state: str = Field("", max_length=32, json_schema_extra={"enum": ["", *MEMBER_WORKFLOW.states]},
+                       description="状态：" + "、".join(
         f"{code}（{label}）" for code, label in MEMBER_WORKFLOW.states.items()))
 
     @field_validator("state")

@@ -36,7 +36,9 @@ class OrgItemOut(Schema):
 
 class OrgItemIn(Schema):
     # Loose here on purpose: the service trims spaces and gives the precise message (≤ 100 字).
-    name: Text = Field(..., max_length=1000, examples=["社会福利和社会保障界"])
+    name: Text = Field(..., max_length=1000, examples=["社会福利和社会保障界"],
+                      # What the service accepts, so clients (and the fuzzer) know; it still says why not.
+                      json_schema_extra={"maxLength": 100, "pattern": r"^[^\x00]*[^\s\x00][^\x00]*$"})
 
 
 def _kind_or_404(kind: str) -> str:

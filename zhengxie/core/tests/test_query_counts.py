@@ -1,0 +1,284 @@
+"""Every list page and list endpoint costs the same number of queries for 3 rows as for 15.
+
+Each row of the table below names a page or endpoint, who looks at it, and what adds rows to it
+(including the related rows it shows: unit handler counts, sessions under terms, a member's lists …).
+The test adds a few rows, fetches, adds four times as many, fetches again, and compares the query
+counts; it also checks that the newest rows are on the page, so the rows counted are rows shown.
+A failure prints the statements that ran more often: the N+1 to fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from zhengxie.accounts.models import Role, User
+from zhengxie.accounts.services import api_token_issue
+from zhengxie.audit.services import audit_record
+from zhengxie.members.models import Member
+from zhengxie.notifications.models import Notification
+from zhengxie.notifications.services import notify
+from zhengxie.org.lists import LISTS
+from zhengxie.org.models import (
+    Committee,
+    Party,
+    Sector,
+    Session,
+    SpecialCommittee,
+    Term,
+    Unit,
+    Workstation,
+)
+from zhengxie.testing.factories import grant, make_member, make_user
+from zhengxie.testing.queries import growth_report, queries_during
+
+pytestmark = pytest.mark.django_db
+
+FEW = 3
+MORE = 4 * FEW  # fetched again with FEW + MORE = 5 × FEW rows
+
+_seq = itertools.count(1)
+
+
+@dataclass
+class Scene:
+    """Where rows are added: the committee being looked at, and the person looking."""
+
+    committee: Committee
+    viewer: User
+
+
+Grow = Callable[[Scene, int], list[str]]  # adds n rows, returns texts the answer must now contain
+
+
+# --- what adds rows ---------------------------------------------------------------------------
+
+
+def members(scene: Scene, n: int) -> list[str]:
+    """Members with every list they show filled in, some with a login account."""
+    c = scene.committee
+    special = list(SpecialCommittee.objects.filter(committee=c))
+    stations = list(Workstation.objects.filter(committee=c))
+    names = []
+    for i in range(n):
+        k = next(_seq)
+        user = make_user(f"qc_member{k}") if i % 2 else None
+        member = make_member(c, user=user, name=f"列表委员{k}")
+        Member.objects.filter(pk=member.pk).update(special_committee=special[i % len(special)],
+                                                   workstation=stations[i % len(stations)])
+        names.append(member.name)
+    return names[-1:]
+
+
+def _events(scene: Scene, n: int, *, by_viewer: bool) -> list[str]:
+    reprs = []
+    for _ in range(n):
+        k = next(_seq)
+        subject = make_user(f"qc_subject{k}", display_name=f"审计对象{k}")
+        actor = scene.viewer if by_viewer else make_user(f"qc_actor{k}", display_name=f"操作人{k}")
+        audit_record(actor=actor, committee=scene.committee, verb="account.created", obj=subject,
+                     payload={"username": subject.username}, ip="127.0.0.1")
+        reprs.append(subject.display_name)
+    return reprs[-1:]
+
+
+def events(scene: Scene, n: int) -> list[str]:
+    """Audit events in the committee, each by a different person."""
+    return _events(scene, n, by_viewer=False)
+
+
+def own_events(scene: Scene, n: int) -> list[str]:
+    """Audit events the viewer did (what a member's home page shows)."""
+    return _events(scene, n, by_viewer=True)
+
+
+def notifications(scene: Scene, n: int) -> list[str]:
+    titles = [f"通知标题{next(_seq)}" for _ in range(n)]
+    for title in titles:
+        notify(committee=scene.committee, recipients=[scene.viewer], verb="test", title=title,
+               body="正文", url="/members/")
+    return titles[-1:]
+
+
+def unread_notifications(scene: Scene, n: int) -> list[str]:
+    """Notifications as the home page shows them: a to-do with the unread count."""
+    notifications(scene, n)
+    unread = Notification.objects.filter(recipient=scene.viewer, committee=scene.committee,
+                                         read_at__isnull=True).count()
+    return [f"未读通知 {unread} 条"]
+
+
+def org_structure(scene: Scene, n: int) -> list[str]:
+    """One more of everything the org page shows: each list, units with handlers, terms with
+    sessions, lower-level committees."""
+    c = scene.committee
+    shown = []
+    for _ in range(n):
+        k = next(_seq)
+        for model in (Sector, Party, SpecialCommittee, Workstation):
+            model.objects.create(committee=c, name=f"{model._meta.verbose_name}{k}", order=100 + k)
+        unit = Unit.objects.create(committee=c, name=f"承办单位{k}", order=100 + k, kind=Unit.Kind.ENTERPRISE)
+        for j in range(2):
+            grant(make_user(f"qc_handler{k}_{j}"), c, Role.UNIT_HANDLER, unit)
+        term = Term.objects.create(committee=c, number=100 + k, name=f"第{k}届", start_date=dt.date(2000, 1, 1))
+        for j in (1, 2):
+            Session.objects.create(committee=c, term=term, number=j, name=f"第{k}届{j}次会议",
+                                   start_date=dt.date(2000 + j, 1, 1), end_date=dt.date(2000 + j, 1, 5))
+        child = Committee.objects.create(code=f"qc-child{k}", name=f"下级政协{k}", short_name=f"下级{k}政协",
+                                         level=Committee.Level.COUNTY, parent=c)
+        shown = [f"界别{k}", unit.name, term.name, f"第{k}届2次会议", child.short_name]
+    return shown
+
+
+def list_items(kind: str) -> Grow:
+    model, label = LISTS[kind]
+
+    def grow(scene: Scene, n: int) -> list[str]:
+        names = [f"{label}{next(_seq)}" for _ in range(n)]
+        for name in names:
+            model.objects.create(committee=scene.committee, name=name, order=500)
+        return names[-1:]
+
+    return grow
+
+
+def role_grants(scene: Scene, n: int) -> list[str]:
+    """People holding every kind of role here, unit clerks with their unit, some with two roles."""
+    c = scene.committee
+    roles = [r for r in Role if r != Role.UNIT_HANDLER]
+    units = list(Unit.objects.filter(committee=c))
+    shown = []
+    for i in range(n):
+        k = next(_seq)
+        user = make_user(f"qc_granted{k}", display_name=f"授权人{k}")
+        grant(user, c, roles[i % len(roles)])
+        if i % 2:
+            grant(user, c, Role.UNIT_HANDLER, units[i % len(units)])
+        shown = [user.display_name]
+    return shown
+
+
+def committees(scene: Scene, n: int) -> list[str]:
+    """More committees the viewer holds a role in (the committee switcher, /committees, /me)."""
+    shown = []
+    for _ in range(n):
+        k = next(_seq)
+        other = Committee.objects.create(code=f"qc-c{k}", name=f"中国人民政治协商会议{k}区委员会",
+                                         short_name=f"{k}区政协", level=Committee.Level.COUNTY)
+        if not scene.viewer.is_superuser:
+            grant(scene.viewer, other, Role.MEMBER)
+        shown = [other.short_name]
+    return shown
+
+
+def units_handled(scene: Scene, n: int) -> list[str]:
+    """More units the viewer handles for here (their role label on the home page, unit_ids in /me)."""
+    shown = []
+    for _ in range(n):
+        unit = Unit.objects.create(committee=scene.committee, name=f"经办单位{next(_seq)}", order=900)
+        grant(scene.viewer, scene.committee, Role.UNIT_HANDLER, unit)
+        shown = [unit.name]
+    return shown
+
+
+def members_without_phone(scene: Scene, n: int) -> list[str]:
+    """Members the roster to-do counts (no phone number)."""
+    for _ in range(n):
+        Member.objects.filter(pk=make_member(scene.committee).pk).update(phone="")
+    missing = Member.objects.filter(committee=scene.committee, state="active", phone="").count()
+    return [f"{missing} 名在任委员缺少手机号"]
+
+
+def committees_and_units(scene: Scene, n: int) -> list[str]:
+    """Both at once; the units show as ids only (unit_ids), so the committees name what is shown."""
+    units_handled(scene, n)
+    return committees(scene, n)
+
+
+def together(*grows: Grow) -> Grow:
+    def grow(scene: Scene, n: int) -> list[str]:
+        return [text for g in grows for text in g(scene, n)]
+
+    return grow
+
+
+# --- what is looked at ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Listing:
+    name: str
+    url: str
+    viewer: str  # persona fixture
+    grow: Grow
+
+    @property
+    def is_api(self) -> bool:
+        return self.url.startswith("/api/")
+
+
+LISTINGS = [
+    # Pages
+    Listing("members page, as admin", "/members/", "admin_a", members),
+    Listing("members page, as member", "/members/", "member_a", members),
+    Listing("audit log page", "/audit/", "admin_a", events),
+    Listing("org overview page, as admin", "/org/", "admin_a", org_structure),
+    Listing("org overview page, as unit clerk", "/org/", "unit_a", org_structure),
+    Listing("roles page", "/accounts/roles/", "admin_a", role_grants),
+    Listing("notifications inbox", "/notifications/", "member_a", notifications),
+    Listing("home page, as admin", "/", "admin_a",
+            together(events, unread_notifications, members_without_phone, committees)),
+    Listing("home page, as member", "/", "member_a", together(own_events, unread_notifications, committees)),
+    Listing("home page, as unit clerk", "/", "unit_a", together(own_events, units_handled, committees)),
+    # API
+    Listing("GET /api/v1/members, as admin", "/api/v1/members?page_size=100", "admin_a", members),
+    Listing("GET /api/v1/members, as member", "/api/v1/members?page_size=100", "member_a", members),
+    *[Listing(f"GET /api/v1/org/{kind}", f"/api/v1/org/{kind}?page_size=100", "member_a", list_items(kind))
+      for kind in LISTS],
+    Listing("GET /api/v1/audit/events", "/api/v1/audit/events?page_size=100", "admin_a", events),
+    Listing("GET /api/v1/notifications", "/api/v1/notifications?page_size=100", "member_a", notifications),
+    Listing("GET /api/v1/committees", "/api/v1/committees?page_size=100", "member_a", committees),
+    Listing("GET /api/v1/committees, as platform admin", "/api/v1/committees?page_size=100", "platform_admin",
+            committees),
+    Listing("GET /api/v1/me, as unit clerk", "/api/v1/me", "unit_a", committees_and_units),
+]
+
+
+def _fetcher(listing: Listing, viewer: User) -> Callable[[], str]:
+    client = Client()
+    headers = {}
+    if listing.is_api:
+        key, _ = api_token_issue(user=viewer)
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+    else:
+        client.force_login(viewer)
+
+    def fetch() -> str:
+        response = client.get(listing.url, **headers)
+        assert response.status_code == 200, (listing.url, response.status_code)
+        return response.content.decode()
+
+    return fetch
+
+
+@pytest.mark.parametrize("listing", LISTINGS, ids=lambda listing: listing.name)
+def test_the_query_count_does_not_grow_with_the_rows_listed(listing, request, committee_a, committee_b):
+    viewer = request.getfixturevalue(listing.viewer)
+    scene = Scene(committee=committee_a, viewer=viewer)
+    fetch = _fetcher(listing, viewer)
+
+    shown = listing.grow(scene, FEW)
+    fetch()  # first request warms what is cached per process (content types, token last-used …)
+    page, few = queries_during(fetch)
+    assert not [text for text in shown if text not in page], "the rows added are not all shown"
+
+    shown = listing.grow(scene, MORE)
+    page, many = queries_during(fetch)
+    assert not [text for text in shown if text not in page], "the rows added are not all shown"
+
+    assert len(many) == len(few), growth_report(few, many)
