@@ -63,10 +63,6 @@ class Access:
         if perm not in self.perms:
             raise PermissionDenied("您没有权限进行此操作。")
 
-    @property
-    def is_staff_of_committee(self) -> bool:
-        return self.has(Perm.VIEW_PERSONAL)
-
 
 def access_for(user: User, committee: Committee | None) -> Access:
     """The roles, units and permissions `user` holds in `committee` (one query)."""

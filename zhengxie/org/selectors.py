@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 
 from zhengxie.accounts.models import Role
 from zhengxie.org.lists import LISTS
-from zhengxie.org.models import Committee, NamedListItem, Session, Term, Unit
+from zhengxie.org.models import Committee, NamedListItem, Term, Unit
 
 
 def list_items(committee: Committee, kind: str) -> QuerySet[NamedListItem]:
@@ -22,7 +22,3 @@ def units_with_handler_counts(committee: Committee) -> QuerySet[Unit]:
 
 def terms_with_sessions(committee: Committee) -> list[Term]:
     return list(Term.objects.filter(committee=committee).prefetch_related("sessions").order_by("-number"))
-
-
-def current_session(committee: Committee) -> Session | None:
-    return Session.objects.filter(committee=committee).order_by("-start_date").first()
