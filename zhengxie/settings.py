@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "zhengxie.attachments",
     "zhengxie.members",
     "zhengxie.scheduler",
+    "zhengxie.textindex",
     "zhengxie.demo",
 ]
 

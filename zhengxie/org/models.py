@@ -111,6 +111,9 @@ class Unit(NamedListItem):
 
     kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.GOVERNMENT)
     short_name = models.CharField("简称", max_length=50, blank=True)
+    # What the unit is responsible for; routing suggestions read it. Blank: the standard department
+    # description shipped in org/data/departments.json, matched by name (see org/departments.py).
+    duties = models.TextField("主要职责", blank=True)
 
     class Meta(NamedListItem.Meta):
         verbose_name = "承办单位"

@@ -1,0 +1,216 @@
+"""The token index itself: FTS5 on SQLite, tsvector + GIN on PostgreSQL, one interface.
+
+Both store the application's tokens (see `tokens.py`) and answer the same boolean queries:
+all text tokens required, either in the title only or anywhere, AND a scope expression over
+filter tokens (committee, kind, session, state, category, unit, audience). Results come newest
+first (highest document id first), which both engines can stream without ranking every match.
+
+Users never write query syntax: queries are built from our own tokens, which contain only letters
+and digits, and are quoted for each engine. Typed quotes, NEAR, *, ^, AND/OR are just text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+
+# A scope expression: a list of alternatives, each a list of tokens that must all be present
+# (disjunctive normal form), e.g. [["zc3", "zkproposal"], ["zc3", "zkopinion", "zapublic"]].
+Scope = list[list[str]]
+
+
+def scope_token(prefix: str, value: object) -> str:
+    """A filter token such as zc12 (committee 12). Text values are hashed to stay one token."""
+    text = str(value)
+    if not text.isascii() or not text.isalnum():
+        text = hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+    return f"z{prefix}{text.lower()}"
+
+
+@dataclass(frozen=True)
+class Row:
+    """What the index holds for one document: token lists per field."""
+
+    doc_id: int
+    title: Sequence[str]
+    body: Sequence[str]
+    scope: Sequence[str]
+
+
+def _vendor() -> str:
+    return connection.vendor
+
+
+# --- schema (called from migration 0002) -------------------------------------------------------------
+
+SQLITE_SCHEMA = [
+    # Contentless: the text lives in textindex_document; detail=column keeps per-column filters
+    # (title hits first) at a fraction of the size of full positional detail.
+    "CREATE VIRTUAL TABLE IF NOT EXISTS textindex_fts USING fts5("
+    "title, body, scope, content='', detail='column', tokenize='unicode61 remove_diacritics 0')",
+]
+POSTGRES_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS textindex_fts ("
+    " doc_id bigint PRIMARY KEY REFERENCES textindex_document(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,"
+    " title tsvector NOT NULL, body tsvector NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS textindex_fts_title ON textindex_fts USING gin (title)",
+    "CREATE INDEX IF NOT EXISTS textindex_fts_body ON textindex_fts USING gin (body)",
+]
+
+
+def create_schema(schema_editor) -> None:  # type: ignore[no-untyped-def]
+    statements = SQLITE_SCHEMA if schema_editor.connection.vendor == "sqlite" else POSTGRES_SCHEMA
+    for sql in statements:
+        schema_editor.execute(sql)
+
+
+def drop_schema(schema_editor) -> None:  # type: ignore[no-untyped-def]
+    schema_editor.execute("DROP TABLE IF EXISTS textindex_fts")
+
+
+# --- writes -----------------------------------------------------------------------------------------------
+
+
+def insert(rows: Iterable[Row]) -> None:
+    rows = list(rows)
+    if not rows:
+        return
+    with connection.cursor() as cur:
+        if _vendor() == "sqlite":
+            cur.executemany(
+                "INSERT INTO textindex_fts(rowid, title, body, scope) VALUES (%s, %s, %s, %s)",
+                [(r.doc_id, " ".join(r.title), " ".join(r.body), " ".join(r.scope)) for r in rows],
+            )
+        else:
+            cur.executemany(
+                "INSERT INTO textindex_fts(doc_id, title, body) VALUES "
+                "(%s, array_to_tsvector(%s::text[]), array_to_tsvector(%s::text[]))",
+                [(r.doc_id, _pg_title(r), _pg_body(r)) for r in rows],
+            )
+
+
+def delete(rows: Iterable[Row]) -> None:
+    """Remove documents; on SQLite the contentless table needs the tokens it was given."""
+    rows = list(rows)
+    if not rows:
+        return
+    with connection.cursor() as cur:
+        if _vendor() == "sqlite":
+            cur.executemany(
+                "INSERT INTO textindex_fts(textindex_fts, rowid, title, body, scope) VALUES ('delete', %s, %s, %s, %s)",
+                [(r.doc_id, " ".join(r.title), " ".join(r.body), " ".join(r.scope)) for r in rows],
+            )
+        else:
+            cur.execute("DELETE FROM textindex_fts WHERE doc_id = ANY(%s)", [[r.doc_id for r in rows]])
+
+
+def clear() -> None:
+    with connection.cursor() as cur:
+        if _vendor() == "sqlite":
+            cur.execute("INSERT INTO textindex_fts(textindex_fts) VALUES ('delete-all')")
+        else:
+            cur.execute("TRUNCATE textindex_fts")
+
+
+def _pg_title(r: Row) -> list[str]:
+    return list(dict.fromkeys([*r.title, *r.scope]))
+
+
+def _pg_body(r: Row) -> list[str]:
+    return list(dict.fromkeys([*r.title, *r.body, *r.scope]))
+
+
+# --- reads ------------------------------------------------------------------------------------------------
+
+
+def _fts5_and(tokens: Sequence[str]) -> str:
+    return " AND ".join(f'"{t}"' for t in tokens)
+
+
+def _fts5_scope(scope: Scope) -> str:
+    return " OR ".join(f"({_fts5_and(alt)})" for alt in scope)
+
+
+def _ts_quote(token: str) -> str:
+    return "'" + token.replace("\\", "").replace("'", "''") + "'"
+
+
+def _tsquery(tokens: Sequence[str], scope: Scope) -> str:
+    text = " & ".join(_ts_quote(t) for t in tokens)
+    alts = " | ".join("(" + " & ".join(_ts_quote(t) for t in alt) + ")" for alt in scope)
+    return f"{text} & ({alts})" if text else f"({alts})"
+
+
+def _date_sql(date_from: object, date_to: object, col: str) -> tuple[str, list[object]]:
+    sql, params = "", []
+    if date_from or date_to:
+        # Correlated, so the token index drives and each hit costs one primary-key lookup.
+        sql = f" AND EXISTS (SELECT 1 FROM textindex_document d WHERE d.id = {col}"
+        if date_from:
+            sql += " AND d.date >= %s"
+            params.append(date_from)
+        if date_to:
+            sql += " AND d.date <= %s"
+            params.append(date_to)
+        sql += ")"
+    return sql, params
+
+
+def search_ids(
+    tokens: Sequence[str],
+    scope: Scope,
+    *,
+    where: str,
+    limit: int,
+    offset: int = 0,
+    date_from: object = None,
+    date_to: object = None,
+) -> list[int]:
+    """Ids of documents matching every token and the scope, newest first.
+
+    `where` is "title" (tokens in the title), "any" (anywhere) or "body_only" (anywhere but
+    not all in the title: the second tier after title hits).
+    """
+    if not scope:
+        return []
+    with connection.cursor() as cur:
+        if _vendor() == "sqlite":
+            col = "{title}" if where == "title" else "{title body}"
+            match = f"({col}: ({_fts5_and(tokens)})) AND ({{scope}}: ({_fts5_scope(scope)}))" if tokens else (
+                f"{{scope}}: ({_fts5_scope(scope)})"
+            )
+            if where == "body_only":
+                match = f"({match}) NOT ({{title}}: ({_fts5_and(tokens)}))"
+            date_sql, params = _date_sql(date_from, date_to, "rowid")
+            cur.execute(
+                "SELECT rowid FROM textindex_fts WHERE textindex_fts MATCH %s" + date_sql
+                + " ORDER BY rowid DESC LIMIT %s OFFSET %s",
+                [match, *params, limit, offset],
+            )
+        else:
+            query = _tsquery(tokens, scope)
+            date_sql, params = _date_sql(date_from, date_to, "doc_id")
+            if where == "title":
+                cond = "title @@ %s::tsquery"
+                qparams: list[object] = [query]
+            elif where == "any":
+                cond = "body @@ %s::tsquery"
+                qparams = [query]
+            else:
+                cond = "body @@ %s::tsquery AND NOT (title @@ %s::tsquery)"
+                qparams = [query, query]
+            cur.execute(
+                f"SELECT doc_id FROM textindex_fts WHERE {cond}{date_sql} ORDER BY doc_id DESC LIMIT %s OFFSET %s",
+                [*qparams, *params, limit, offset],
+            )
+        return [row[0] for row in cur.fetchall()]
+
+
+def count(
+    tokens: Sequence[str], scope: Scope, *, where: str, cap: int, date_from: object = None, date_to: object = None
+) -> int:
+    """How many documents match, counting at most `cap` (a page says "1000+" beyond that)."""
+    return len(search_ids(tokens, scope, where=where, limit=cap, date_from=date_from, date_to=date_to))

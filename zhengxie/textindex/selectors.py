@@ -1,0 +1,451 @@
+"""Reads of the text index: search, similar items, routing suggestions.
+
+Every read is scoped: `visible_scope(access)` turns what a user may see in their committee into
+filter tokens the index evaluates together with the text, so hidden documents are never fetched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from zhengxie.accounts.permissions import Access
+from zhengxie.org.models import Committee, Unit
+from zhengxie.textindex import backends, features, tokens
+from zhengxie.textindex.models import Audience, Document, UnitTerm
+from zhengxie.textindex.registry import sources
+
+COUNT_CAP = 1000
+MAX_PAGE = 50  # deeper pages than 50 × 20 are refine-your-search territory
+
+# --- visibility ---------------------------------------------------------------------------------------
+
+
+def visible_scope(access: Access, *, kinds: list[str] | None = None, committee_wide: bool = True) -> backends.Scope:
+    """Alternatives of filter tokens covering what `access` may see in its committee."""
+    if access.committee is None:
+        return []
+    st = backends.scope_token
+    c = st("c", access.committee.pk)
+    alts: backends.Scope = []
+    for src in sources():
+        if kinds and src.kind not in kinds:
+            continue
+        k = st("k", src.kind)
+        if access.has(src.staff_perm):
+            alts.append([c, k])
+            continue
+        alts.append([c, k, st("a", Audience.PUBLIC)])
+        if access.roles:
+            alts.append([c, k, st("a", Audience.MEMBERS)])
+        alts.extend([c, k, st("u", u)] for u in sorted(access.unit_ids))
+    return alts
+
+
+def can_see(access: Access, doc: Document) -> bool:
+    """The same rule as `visible_scope`, for one fetched document (other committees: public only)."""
+    if doc.audience == Audience.PUBLIC:
+        return True
+    if access.committee is None or doc.committee_id != access.committee.pk:
+        return False
+    src = next((s for s in sources() if s.kind == doc.kind), None)
+    if src is None:
+        return False
+    if access.has(src.staff_perm):
+        return True
+    if doc.audience == Audience.MEMBERS and access.roles:
+        return True
+    units = {*(doc.unit_ids or []), doc.unit_id}
+    return bool(access.unit_ids & units)
+
+
+# --- search -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    kind: str = ""
+    session_id: int | None = None
+    state: str = ""
+    category: str = ""
+    unit_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def tokens(self) -> list[str]:
+        st = backends.scope_token
+        out = []
+        if self.session_id:
+            out.append(st("s", self.session_id))
+        if self.state:
+            out.append(st("t", self.state))
+        if self.category:
+            out.append(st("g", self.category))
+        if self.unit_id:
+            out.append(st("u", self.unit_id))
+        return out
+
+
+@dataclass
+class Hit:
+    doc: Document
+    in_title: bool
+    title_html: SafeString
+    snippet_html: SafeString
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    capped: bool = False  # more than COUNT_CAP matches: the page says "1000+"
+    page: int = 1
+    page_size: int = 20
+    message: str = ""
+
+    @property
+    def pages(self) -> int:
+        return min(MAX_PAGE, max(1, math.ceil(self.total / self.page_size)))
+
+
+def mark(text: str, spans: list[tuple[int, int]]) -> SafeString:
+    """`text` escaped, with each span wrapped in <mark>."""
+    out, pos = [], 0
+    for start, end in spans:
+        out.append(escape(text[pos:start]))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        pos = end
+    out.append(escape(text[pos:]))
+    return mark_safe("".join(out))  # noqa: S308  (every piece is escaped above)
+
+
+def snippet(text: str, query_tokens: list[str], width: int = 110) -> SafeString:
+    """A window of `text` around its densest run of matches, matches marked."""
+    text = " ".join(text.split())
+    spans = tokens.highlight_spans(text, query_tokens)
+    if not spans:
+        return mark(text[:width] + ("…" if len(text) > width else ""), [])
+    best_start, best_cover = spans[0][0], -1
+    for s, _ in spans:
+        cover = sum(min(e, s + width) - max(s2, s) for s2, e in spans if e > s and s2 < s + width)
+        if cover > best_cover:
+            best_start, best_cover = s, cover
+    start = max(0, best_start - 20)
+    end = min(len(text), start + width)
+    inner = [(max(s, start) - start, min(e, end) - start) for s, e in spans if e > start and s < end]
+    body = mark(text[start:end], inner)
+    return mark_safe(("…" if start else "") + body + ("…" if end < len(text) else ""))  # noqa: S308
+
+
+def search(
+    access: Access,
+    query: str,
+    *,
+    filters: SearchFilters | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> SearchResult:
+    """Documents `access` may see that contain every token of `query`: title hits first, then
+    the rest, each newest first. Never raises on odd input; an unusable query answers empty."""
+    filters = filters or SearchFilters()
+    page = max(1, min(int(page or 1), MAX_PAGE))
+    page_size = max(1, min(int(page_size or 20), 100))
+    result = SearchResult(query=query or "", page=page, page_size=page_size)
+    text = (query or "").strip()
+    if not text:
+        result.message = "请输入要搜索的文字。"
+        return result
+    toks = tokens.query_tokens(text)
+    if len(tokens.normalize(text)) > tokens.MAX_QUERY_CHARS:
+        result.message = f"搜索词过长，只按前 {tokens.MAX_QUERY_CHARS} 个字搜索。"
+    if not toks:
+        result.message = "搜索词里没有可以检索的文字或数字。"
+        return result
+    scope = visible_scope(access, kinds=[filters.kind] if filters.kind else None)
+    extra = filters.tokens()
+    scope = [alt + extra for alt in scope]
+    if not scope:
+        return result
+    dates = {"date_from": filters.date_from, "date_to": filters.date_to}
+    n_title = backends.count(toks, scope, where="title", cap=COUNT_CAP + 1, **dates)
+    n_rest = backends.count(toks, scope, where="body_only", cap=COUNT_CAP + 1, **dates)
+    result.total = min(n_title + n_rest, COUNT_CAP)
+    result.capped = n_title + n_rest > COUNT_CAP
+    offset = (page - 1) * page_size
+    ids: list[tuple[int, bool]] = []
+    if offset < n_title:
+        got = backends.search_ids(toks, scope, where="title", limit=page_size, offset=offset, **dates)
+        ids += [(i, True) for i in got]
+    if len(ids) < page_size:
+        rest_offset = max(0, offset - n_title)
+        got = backends.search_ids(
+            toks, scope, where="body_only", limit=page_size - len(ids), offset=rest_offset, **dates
+        )
+        ids += [(i, False) for i in got]
+    docs = Document.objects.in_bulk([i for i, _ in ids])
+    for doc_id, in_title in ids:
+        doc = docs.get(doc_id)
+        if doc is None:
+            continue
+        result.hits.append(
+            Hit(
+                doc=doc,
+                in_title=in_title,
+                title_html=mark(doc.title, tokens.highlight_spans(doc.title, toks)),
+                snippet_html=snippet(doc.body, toks),
+            )
+        )
+    return result
+
+
+# --- similar items ------------------------------------------------------------------------------------
+
+# Scores at or above this mark an item "疑似重复" (tuned on bench/data/eval_proposals.jsonl, see make eval).
+DUPLICATE_THRESHOLD = 0.35
+CANDIDATES = 60
+
+
+@dataclass
+class SimilarItem:
+    doc: Document
+    score: float
+    topic: float
+    copy: float
+    likely_duplicate: bool
+    shared_terms: list[str]
+    passages: list[SafeString]
+
+
+def _candidates(keys: list[int], *, committee_id: int | None, exclude_id: int | None, limit: int) -> list[int]:
+    if not keys:
+        return []
+    marks = ", ".join(["%s"] * len(keys))
+    sql = f"SELECT document_id, COUNT(*) AS hits FROM textindex_band WHERE key IN ({marks})"
+    params: list[object] = list(keys)
+    if committee_id is not None:
+        sql += " AND committee_id = %s"
+        params.append(committee_id)
+    if exclude_id is not None:
+        sql += " AND document_id <> %s"
+        params.append(exclude_id)
+    sql += " GROUP BY document_id ORDER BY hits DESC, document_id DESC LIMIT %s"
+    params.append(limit)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return [row[0] for row in cur.fetchall()]
+
+
+def _shared_phrases(text: str, terms: list[str], limit: int = 6) -> list[str]:
+    """The shared salient bigrams as they read in `text`: 电动+动自+自行+行车 → 电动自行车."""
+    phrases: dict[str, None] = {}
+    for s, e in tokens.highlight_spans(text, terms):
+        phrases[text[s:e]] = None
+    return sorted(phrases, key=len, reverse=True)[:limit]
+
+
+def _passages(text: str, shared: set[str], limit: int = 3) -> list[SafeString]:
+    """Up to `limit` passages of `text` whose wording the other text shares, marked."""
+    if not shared:
+        return []
+    norm = tokens.normalize(text)
+    positions = [i for i, ch in enumerate(norm) if tokens._CJK_RUN.fullmatch(ch)]
+    cjk = "".join(norm[i] for i in positions)
+    covered = bytearray(len(text))
+    for i in range(len(cjk) - 3):
+        if cjk[i : i + 4] in shared:
+            for j in range(i, i + 4):
+                covered[positions[j]] = 1
+    spans, i = [], 0
+    while i < len(text):
+        if covered[i]:
+            j = i
+            while j < len(text) and (covered[j] or not tokens._CJK_RUN.fullmatch(norm[j] if j < len(norm) else "")):
+                j += 1
+            while j > i and not covered[j - 1]:
+                j -= 1
+            spans.append((i, j))
+            i = j
+        else:
+            i += 1
+    spans = sorted((s for s in spans if s[1] - s[0] >= 6), key=lambda s: s[0] - s[1])[:limit]
+    out = []
+    for s, e in sorted(spans):
+        start, end = max(0, s - 12), min(len(text), e + 12)
+        out.append(
+            mark_safe(  # noqa: S308  (mark() escapes)
+                ("…" if start else "") + mark(text[start:end], [(s - start, e - start)]) + ("…" if end < len(text) else "")
+            )
+        )
+    return out
+
+
+def similar(
+    access: Access,
+    *,
+    title: str,
+    body: str,
+    kinds: list[str] | None = None,
+    exclude: tuple[str, int] | None = None,
+    whole_deployment: bool = False,
+    limit: int = 5,
+    min_score: float = 0.12,
+) -> list[SimilarItem]:
+    """The indexed items most similar to this text that `access` may see, best first.
+
+    Candidates come from the MinHash-LSH buckets; each is then scored exactly: `topic` is the
+    cosine of salient-term vectors (same problem in other words), `copy` the containment of
+    4-character shingles (shared wording); `score` is the larger.
+    """
+    if access.committee is None:
+        return []
+    title, body = (title or "")[:300], (body or "")[:20000]
+    f = features.features(title, body, features.DOC_FREQ)
+    exclude_id = None
+    if exclude:
+        exclude_id = Document.objects.filter(kind=exclude[0], object_id=exclude[1]).values_list("id", flat=True).first()
+    ids = _candidates(
+        features.band_keys(f.terms),
+        committee_id=None if whole_deployment else access.committee.pk,
+        exclude_id=exclude_id,
+        limit=CANDIDATES,
+    )
+    scored = []
+    for doc in Document.objects.filter(id__in=ids).only(
+        "id", "committee_id", "kind", "object_id", "title", "body", "url", "audience", "state", "state_label",
+        "unit_id", "unit_ids", "date", "terms", "category", "session_id",
+    ):
+        if kinds and doc.kind not in kinds:
+            continue
+        if not can_see(access, doc):
+            continue
+        topic = features.topic_score(f.terms, doc.terms)
+        other = tokens.shingles(f"{doc.title}\n{doc.body}")
+        copy = features.copy_score(f.shingles, other)
+        score = max(topic, copy)
+        if score >= min_score:
+            scored.append((score, topic, copy, doc, other))
+    scored.sort(key=lambda s: (-s[0], -s[3].pk))
+    out = []
+    for score, topic, copy, doc, other in scored[:limit]:
+        shared_terms = sorted(set(f.terms) & set(doc.terms), key=lambda t: -f.terms[t] * doc.terms[t])
+        out.append(
+            SimilarItem(
+                doc=doc,
+                score=round(score, 3),
+                topic=round(topic, 3),
+                copy=round(copy, 3),
+                likely_duplicate=score >= DUPLICATE_THRESHOLD,
+                shared_terms=_shared_phrases(f"{doc.title}。{doc.body}", shared_terms[:12]),
+                passages=_passages(doc.body, set(f.shingles & other)) if copy >= 0.05 else [],
+            )
+        )
+    return out
+
+
+# --- routing suggestions ------------------------------------------------------------------------------
+
+HISTORY_PRIOR = 30  # history items at which history and duties weigh the same
+
+
+@dataclass
+class UnitSuggestion:
+    unit: Unit
+    confidence: float
+    reasons: list[str]
+    examples: list[Document]
+
+
+_DUTIES_CACHE: dict[int, tuple[float, dict[int, dict[str, float]], dict[int, str]]] = {}
+DUTIES_CACHE_SECONDS = 120
+
+
+def _duty_profiles(committee_id: int) -> tuple[dict[int, dict[str, float]], dict[int, str]]:
+    """Salient terms of each active unit's duties (its own text, else the standard department's)."""
+    from zhengxie.org.departments import duties_for
+
+    cached = _DUTIES_CACHE.get(committee_id)
+    if cached and time.monotonic() - cached[0] < DUTIES_CACHE_SECONDS:
+        return cached[1], cached[2]
+    profiles, texts = {}, {}
+    for unit in Unit.objects.filter(committee_id=committee_id, is_active=True).only("id", "name", "short_name", "duties"):
+        text = duties_for(unit)
+        if text:
+            profiles[unit.pk] = features.salient_terms(unit.name, text, features.DOC_FREQ, k=120)
+            texts[unit.pk] = text
+    _DUTIES_CACHE[committee_id] = (time.monotonic(), profiles, texts)
+    return profiles, texts
+
+
+def suggest_units(
+    committee: Committee, *, title: str, body: str, limit: int = 3, exclude: tuple[str, int] | None = None
+) -> list[UnitSuggestion]:
+    """Top `limit` lead units for a text: the committee's history of who handled what, blended
+    with each unit's official duties (which carry the decision while history is thin)."""
+    title, body = (title or "")[:300], (body or "")[:20000]
+    q = features.salient_terms(title, body, features.DOC_FREQ)
+    if not q:
+        return []
+    hist: dict[int, float] = defaultdict(float)
+    items: dict[int, int] = {}
+    shared_hist: dict[int, list[tuple[float, str]]] = defaultdict(list)
+    for unit_id, term, weight, n in UnitTerm.objects.filter(committee_id=committee.pk, term__in=[*q, ""]).values_list(
+        "unit_id", "term", "weight", "items"
+    ):
+        if term == "":
+            items[unit_id] = n
+        else:
+            hist[unit_id] += q[term] * weight
+            shared_hist[unit_id].append((q[term] * weight, term))
+    history_total = sum(items.values())
+    for unit_id in list(hist):
+        hist[unit_id] /= max(1, items.get(unit_id, 1))  # the unit's mean item, not its volume
+    duty_profiles, duty_texts = _duty_profiles(committee.pk)
+    duty = {u: features.topic_score(q, p) for u, p in duty_profiles.items()}
+    lam = history_total / (history_total + HISTORY_PRIOR)
+    top_hist = max(hist.values(), default=0.0) or 1.0
+    top_duty = max(duty.values(), default=0.0) or 1.0
+    combined = {
+        u: lam * hist.get(u, 0.0) / top_hist + (1 - lam) * duty.get(u, 0.0) / top_duty for u in set(hist) | set(duty)
+    }
+    ranked = sorted(((s, u) for u, s in combined.items() if s > 0), reverse=True)[:limit]
+    if not ranked:
+        return []
+    total = sum(combined.values()) or 1.0
+    units = Unit.objects.in_bulk([u for _, u in ranked])
+    # Past items of the suggested units that share buckets with this text: the "why".
+    example_ids = _candidates(
+        features.band_keys(q), committee_id=committee.pk, exclude_id=None, limit=CANDIDATES
+    )
+    examples: dict[int, list[Document]] = defaultdict(list)
+    for doc in Document.objects.filter(id__in=example_ids, unit_id__in=[u for _, u in ranked]).only(
+        "id", "title", "url", "unit_id", "date", "kind", "object_id"
+    ):
+        if exclude and (doc.kind, doc.object_id) == exclude:
+            continue
+        if len(examples[doc.unit_id]) < 2:
+            examples[doc.unit_id].append(doc)
+    out = []
+    for score, unit_id in ranked:
+        reasons = []
+        if hist.get(unit_id):
+            words = _shared_phrases(title + "。" + body, [t for _, t in sorted(shared_hist[unit_id], reverse=True)[:8]], 4)
+            reasons.append(f"本会 {items.get(unit_id, 0)} 件往年事项由该单位主办" + (f"，相近关键词：{'、'.join(words)}" if words else ""))
+        if duty.get(unit_id):
+            shared = sorted(set(q) & set(duty_profiles[unit_id]), key=lambda t: -q[t] * duty_profiles[unit_id][t])[:8]
+            words = _shared_phrases(duty_texts[unit_id], shared, 4)
+            if words:
+                reasons.append(f"职责相符：{'、'.join(words)}")
+        out.append(
+            UnitSuggestion(
+                unit=units[unit_id], confidence=round(score / total, 3), reasons=reasons, examples=examples.get(unit_id, [])
+            )
+        )
+    return out

@@ -1,0 +1,125 @@
+"""Chinese text into index tokens, computed by the application so SQLite and PostgreSQL agree.
+
+Neither FTS5's unicode61 nor PostgreSQL's default parser segments Chinese (a whole sentence becomes
+one token) and zhparser is not packaged, so we do the segmentation ourselves and hand the databases
+ready-made tokens separated by spaces:
+
+- every CJK character (so a one-character query still finds something),
+- every pair of adjacent CJK characters (bigrams: 电动 动自 自行 行车 for 电动自行车),
+- every run of Latin letters or digits, lower-cased (5g, wifi, 2025).
+
+Text is NFKC-normalised first, which folds full-width letters and digits (ＡＢＣ１２３) to ASCII.
+A query is tokenised the same way; a query of n CJK characters becomes its n-1 bigrams, all
+required, which finds the phrase and (rarely) the same bigrams in another order.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+# CJK Unified Ideographs (+ Extension A) and the compatibility block; 〇 counts as a character.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
+_RUN = re.compile(rf"[{_CJK}]+|[a-z0-9]+")
+_CJK_RUN = re.compile(rf"[{_CJK}]+")
+_JOINED = re.compile(r"[a-z0-9]+(?:[-_.·/][a-z0-9]+)+")
+
+# Queries longer than this are cut: nobody types 10,000 characters into a search box on purpose,
+# and an AND of thousands of bigrams answers nothing useful.
+MAX_QUERY_CHARS = 64
+MAX_QUERY_TOKENS = 24
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width → half-width), lower case, NUL and other control characters dropped."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return "".join(ch for ch in text if ch >= " " or ch in "\n\t").lower()
+
+
+def runs(text: str) -> Iterator[str]:
+    """The CJK runs and Latin/digit words of already-normalised text, in order."""
+    return (m.group(0) for m in _RUN.finditer(text))
+
+
+def _is_cjk(run: str) -> bool:
+    return bool(_CJK_RUN.fullmatch(run))
+
+
+def index_tokens(text: str) -> list[str]:
+    """Distinct tokens to store for `text`: CJK unigrams and bigrams, Latin/digit words."""
+    seen: dict[str, None] = {}
+    text = normalize(text)
+    for run in runs(text):
+        if _is_cjk(run):
+            for i, ch in enumerate(run):
+                seen[ch] = None
+                if i + 1 < len(run):
+                    seen[run[i : i + 2]] = None
+        else:
+            seen[run[:40]] = None
+    for joined in _JOINED.findall(text):  # wi-fi, covid-19: also findable written as one word
+        seen[re.sub(r"[-_.·/]", "", joined)[:40]] = None
+    return list(seen)
+
+
+def query_tokens(query: str) -> list[str]:
+    """Tokens that must all occur for a document to match `query` (empty: nothing to search)."""
+    tokens: dict[str, None] = {}
+    for run in runs(normalize(query)[:MAX_QUERY_CHARS]):
+        if _is_cjk(run) and len(run) > 1:
+            for i in range(len(run) - 1):
+                tokens[run[i : i + 2]] = None
+        else:
+            tokens[run[:40]] = None
+    return list(tokens)[:MAX_QUERY_TOKENS]
+
+
+def bigrams(text: str) -> Counter[str]:
+    """How often each CJK bigram occurs in `text` (the vocabulary of similarity and routing)."""
+    counts: Counter[str] = Counter()
+    for run in _CJK_RUN.findall(normalize(text)):
+        counts.update(run[i : i + 2] for i in range(len(run) - 1))
+    return counts
+
+
+def cjk_text(text: str) -> str:
+    """Only the CJK characters of `text`, punctuation and spaces removed (for copy detection)."""
+    return "".join(_CJK_RUN.findall(normalize(text)))
+
+
+def shingles(text: str, n: int = 4) -> set[str]:
+    """Character n-grams of the CJK text: two passages share these only when they share wording."""
+    s = cjk_text(text)
+    return {s[i : i + n] for i in range(len(s) - n + 1)}
+
+
+def highlight_spans(text: str, query: str | Iterable[str]) -> list[tuple[int, int]]:
+    """(start, end) spans of `text` covered by the query's tokens, merged; positions in `text`.
+
+    Works on the original text (NFKC keeps CJK characters in place; full-width Latin letters are
+    compared one character at a time after folding), so the spans can wrap the text as shown.
+    """
+    tokens = query_tokens(query) if isinstance(query, str) else list(query)
+    if not tokens or not text:
+        return []
+    folded = "".join(normalize(ch)[:1] or " " for ch in text)  # same length as text
+    covered = bytearray(len(text))
+    for tok in tokens:
+        start = folded.find(tok)
+        while start != -1:
+            for i in range(start, start + len(tok)):
+                covered[i] = 1
+            start = folded.find(tok, start + 1)
+    spans, i = [], 0
+    while i < len(covered):
+        if covered[i]:
+            j = i
+            while j < len(covered) and covered[j]:
+                j += 1
+            spans.append((i, j))
+            i = j
+        else:
+            i += 1
+    return spans
