@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 SCALE ?= county
 
-.PHONY: run test install install-bench bench bench-smoke eval migrate check clean
+.PHONY: run test install install-bench bench bench-smoke bench-search bench-search-smoke eval migrate check clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,19 @@ bench: install-bench
 ## The 30-second smoke version CI runs (county scale, same scenario and report).
 bench-smoke: install-bench
 	$(PY) bench/run.py --scale county --seconds 30 --output bench/results/smoke
+
+## Search, similar items and routing at 500,000 documents on SQLite and PostgreSQL; bench/results/textindex-*.
+bench-search: install
+	$(PY) bench/textindex.py --docs 500000 --committees 100 --database sqlite --output bench/results/textindex-sqlite
+	$(PY) bench/textindex.py --docs 500000 --committees 100 --database postgres --output bench/results/textindex-postgres
+
+bench-search-smoke: install
+	$(PY) bench/textindex.py --smoke --output bench/results/textindex-smoke
+
+## Duplicate precision/recall and routing accuracy on a labelled set (default: bench/data/eval_proposals.jsonl);
+## `make eval SET=path.jsonl` scores any set in the same format. Writes bench/results/eval.json; fails below target.
+eval: install
+	$(PY) bench/eval.py $(if $(SET),--set $(SET))
 
 check: install
 	ZHENGXIE_DEBUG=1 $(PY) manage.py check

@@ -152,11 +152,13 @@ def run(items: list[dict]) -> dict:
             groups.setdefault(str(it["dup_group"]), []).append(it["id"])
     truth = pairs_of({g: ids for g, ids in groups.items() if len(ids) > 1})
     scores: dict[frozenset[str], float] = {}
+    shown: dict[str, list[str]] = {}  # the five items the page would show beside each item
     sim_ms = []
     for n, it in enumerate(items):
         t0 = time.perf_counter()
         found = selectors.similar(access, title=it["title"], body=it["body"], exclude=("eval", n + 1), limit=10, min_score=0.0)
         sim_ms.append((time.perf_counter() - t0) * 1000)
+        shown[it["id"]] = [by_object[s.doc.object_id] for s in found[:5]]
         for s in found:
             pair = frozenset((it["id"], by_object[s.doc.object_id]))
             scores[pair] = max(scores.get(pair, 0.0), s.score)
@@ -173,6 +175,13 @@ def run(items: list[dict]) -> dict:
         }
 
     headline = pr(selectors.DUPLICATE_THRESHOLD)
+    # What a clerk sees: is a true duplicate among the five similar items listed beside an item?
+    group_of = {it["id"]: it.get("dup_group") for it in items}
+    in_groups = [i for i, g in group_of.items() if g and len(groups.get(str(g), [])) > 1]
+    hit_at_5 = sum(any(group_of.get(j) == group_of[i] for j in shown.get(i, [])) for i in in_groups)
+    pairs_at_5 = {frozenset((i, j)) for i in shown for j in shown[i]} & truth
+    headline["items_with_a_duplicate_in_top5"] = round(hit_at_5 / len(in_groups), 4) if in_groups else 1.0
+    headline["pair_recall_top5"] = round(len(pairs_at_5) / len(truth), 4) if truth else 1.0
     sweep = [pr(t / 100) for t in range(10, 80, 5)]
     missed = sorted(truth - {p for p, s in scores.items() if s >= selectors.DUPLICATE_THRESHOLD})
     false = sorted({p for p, s in scores.items() if s >= selectors.DUPLICATE_THRESHOLD} - truth)
@@ -244,6 +253,8 @@ def main() -> int:
     print(f"set {args.set} · {report['items']} items · {report['duplicate_pairs']} duplicate pairs · {report['units']} units · {connection.vendor}")
     print(f"duplicates  threshold {d['threshold']}: precision {d['precision']:.3f}  recall {d['recall']:.3f}  "
           f"({d['true_positives']}/{report['duplicate_pairs']} found, {d['predicted_pairs']} flagged)")
+    print(f"            shown among the 5 most similar: a duplicate for {d['items_with_a_duplicate_in_top5']:.3f} of items "
+          f"that have one; {d['pair_recall_top5']:.3f} of duplicate pairs")
     print(f"routing     later half ({r['evaluated_later_half']} items): top-1 {r['top1']:.3f}  top-3 {r['top3']:.3f}   "
           f"all items: top-1 {r['all_items_top1']:.3f} top-3 {r['all_items_top3']:.3f}   "
           f"cold start (duties only): top-1 {r['cold_start_top1']:.3f} top-3 {r['cold_start_top3']:.3f}")

@@ -20,6 +20,8 @@ _PREFIX = re.compile(r"^.{0,12}?(省|市|区|县|旗|州|盟)(?=.)")
 
 @cache
 def catalogue() -> list[dict[str, object]]:
+    if not DATA.exists():  # a deployment may delete it and write every unit's duties itself
+        return []
     return json.loads(DATA.read_text(encoding="utf-8"))
 
 

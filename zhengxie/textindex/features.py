@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from zhengxie.textindex import tokens
 
-SALIENT_TERMS = 40
-BANDS = 20
-ROWS = 2
+SALIENT_TERMS = 80
+BANDS = 32
+ROWS = 1
 TITLE_WEIGHT = 3
 
 # Bigrams every proposal uses whatever it is about: function words and the formulae of official
@@ -41,6 +41,10 @@ STOP_BIGRAMS = frozenset(
     特别 其次 此外 另外 最后 首先 第一 第二 第三 我国 国家 省市 市区 区县 乡镇 街道 社区 村居 各级 有力
     """.split()
 )
+
+# Characters that glue words together rather than carry meaning: a bigram containing one (力的, 于提,
+# 被侵, 路每) almost always straddles a word boundary, so it says nothing about the subject.
+STOP_CHARS = frozenset("的了是在和与及或等对为于把被将从以之其也都就而并但每个一这那些有无不要让使向由各所此该")
 
 _P = (1 << 61) - 1
 _MASK = (1 << 64) - 1
@@ -77,13 +81,18 @@ def term_counts(title: str, body: str) -> Counter[str]:
 
 
 def salient_terms(title: str, body: str, df: DocFreq, k: int = SALIENT_TERMS) -> dict[str, float]:
-    counts = term_counts(title, body)
-    for stop in STOP_BIGRAMS.intersection(counts):
-        del counts[stop]
+    counts = {
+        t: n
+        for t, n in term_counts(title, body).items()
+        if t not in STOP_BIGRAMS and t[0] not in STOP_CHARS and t[1] not in STOP_CHARS
+    }
     if not counts:
         return {}
     idf = df.idf(counts)
-    scored = sorted(((1 + math.log(n)) * idf[t], t) for t, n in counts.items())
+    # A term no other document has (idf at its maximum) cannot make two documents alike; with a
+    # corpus big enough to know, leave such terms out rather than let them crowd out shared ones.
+    ceiling = df.max_idf()
+    scored = sorted(((1 + math.log(n)) * idf[t], t) for t, n in counts.items() if idf[t] < ceiling or ceiling == 0)
     top = scored[-k:]
     norm = math.sqrt(sum(w * w for w, _ in top)) or 1.0
     return {t: round(w / norm, 5) for w, t in top}
@@ -163,6 +172,11 @@ class DocFreq:
     def corpus_size(self) -> int:
         self._check_generation()
         return self._n
+
+    def max_idf(self) -> float:
+        """The idf of a term in at most one document (0 when the corpus is too small to say)."""
+        self._check_generation()
+        return 0.0 if self._n < 20 else math.log((self._n + 1) / 2) + 1.0
 
     def idf(self, terms: Counter[str] | dict[str, object] | list[str]) -> dict[str, float]:
         from zhengxie.textindex.models import TermStat

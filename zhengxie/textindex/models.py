@@ -56,14 +56,13 @@ class Band(models.Model):
     """One MinHash-LSH bucket a document falls into: documents sharing a bucket are candidates."""
 
     key = models.BigIntegerField()
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # A plain id, not a foreign key: a document's rows are found again by its keys (recomputed from
+    # its stored terms), so the table needs no second index and deletes never scan it.
+    document_id = models.BigIntegerField()
     committee_id = models.IntegerField()
 
     class Meta:
-        indexes = [
-            models.Index(fields=["key", "committee_id"], name="textindex_band_key"),
-            models.Index(fields=["document"], name="textindex_band_doc"),
-        ]
+        indexes = [models.Index(fields=["key", "committee_id"], name="textindex_band_key")]
 
 
 class UnitTerm(models.Model):

@@ -209,7 +209,7 @@ def search(
 # --- similar items ------------------------------------------------------------------------------------
 
 # Scores at or above this mark an item "疑似重复" (tuned on bench/data/eval_proposals.jsonl, see make eval).
-DUPLICATE_THRESHOLD = 0.35
+DUPLICATE_THRESHOLD = 0.40
 CANDIDATES = 60
 
 
@@ -255,9 +255,18 @@ def _passages(text: str, shared: set[str], limit: int = 3) -> list[SafeString]:
     """Up to `limit` passages of `text` whose wording the other text shares, marked."""
     if not shared:
         return []
-    norm = tokens.normalize(text)
-    positions = [i for i, ch in enumerate(norm) if tokens._CJK_RUN.fullmatch(ch)]
-    cjk = "".join(norm[i] for i in positions)
+    # Normalise character by character: NFKC changes lengths (…→..., ㎡→m2, ㈠→(一)) and the
+    # marks must land on `text` as shown.
+    positions, chars = [], []
+    for i, ch in enumerate(text):
+        for c in tokens.normalize(ch):
+            if tokens._CJK_RUN.fullmatch(c):
+                positions.append(i)
+                chars.append(c)
+    cjk = "".join(chars)
+    is_cjk = bytearray(len(text))
+    for i in positions:
+        is_cjk[i] = 1
     covered = bytearray(len(text))
     for i in range(len(cjk) - 3):
         if cjk[i : i + 4] in shared:
@@ -267,7 +276,7 @@ def _passages(text: str, shared: set[str], limit: int = 3) -> list[SafeString]:
     while i < len(text):
         if covered[i]:
             j = i
-            while j < len(text) and (covered[j] or not tokens._CJK_RUN.fullmatch(norm[j] if j < len(norm) else "")):
+            while j < len(text) and (covered[j] or not is_cjk[j]):
                 j += 1
             while j > i and not covered[j - 1]:
                 j -= 1
@@ -352,7 +361,7 @@ def similar(
 
 # --- routing suggestions ------------------------------------------------------------------------------
 
-HISTORY_PRIOR = 30  # history items at which history and duties weigh the same
+HISTORY_PRIOR = 150  # history items at which history and duties weigh the same
 
 
 @dataclass

@@ -89,9 +89,17 @@ def _unit_terms_add(docs: Iterable[Document], sign: int) -> None:
             )
 
 
+def _bands_delete(docs: Sequence[Document]) -> None:
+    """Delete documents' bucket rows, found by the keys their stored terms give."""
+    for d in docs:
+        keys = features.band_keys(d.terms)
+        if keys:
+            Band.objects.filter(key__in=keys, document_id=d.pk).delete()
+
+
 def _remove(docs: Sequence[Document]) -> None:
     backends.delete([_row(d) for d in docs])
-    Band.objects.filter(document_id__in=[d.pk for d in docs]).delete()
+    _bands_delete(docs)
     _unit_terms_add(docs, -1)
 
 
@@ -197,7 +205,7 @@ def signatures_refresh(*, committee_id: int | None = None) -> int:
             docs = list(docs_qs.filter(id__gt=last).select_for_update()[:BATCH])
             if not docs:
                 break
-            Band.objects.filter(document_id__in=[d.pk for d in docs]).delete()
+            _bands_delete(docs)
             _unit_terms_add(docs, -1)
             for d in docs:
                 d.terms = features.salient_terms(d.title, d.body, features.DOC_FREQ)
