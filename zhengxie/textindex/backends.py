@@ -112,15 +112,27 @@ def clear() -> None:
         if _vendor() == "sqlite":
             cur.execute("INSERT INTO textindex_fts(textindex_fts) VALUES ('delete-all')")
         else:
-            cur.execute("TRUNCATE textindex_fts")
+            # Not TRUNCATE: it fails when the transaction has already indexed rows (pending deferred
+            # foreign-key checks) and would lock searches out until a whole rebuild commits.
+            cur.execute("DELETE FROM textindex_fts")
+
+
+# PostgreSQL keeps filter tokens in the same tsvectors as the text: marked with a character no
+# text token contains, so a document whose text says "zapublic" or "zc2" is not thereby public or
+# in committee 2 (SQLite keeps them apart in the scope column instead).
+_PG_SCOPE_MARK = "#"
+
+
+def _pg_scope(scope: Sequence[str]) -> list[str]:
+    return [_PG_SCOPE_MARK + t for t in scope]
 
 
 def _pg_title(r: Row) -> list[str]:
-    return list(dict.fromkeys([*r.title, *r.scope]))
+    return list(dict.fromkeys([*r.title, *_pg_scope(r.scope)]))
 
 
 def _pg_body(r: Row) -> list[str]:
-    return list(dict.fromkeys([*r.title, *r.body, *r.scope]))
+    return list(dict.fromkeys([*r.title, *r.body, *_pg_scope(r.scope)]))
 
 
 # --- reads ------------------------------------------------------------------------------------------------
@@ -140,7 +152,7 @@ def _ts_quote(token: str) -> str:
 
 def _tsquery(tokens: Sequence[str], scope: Scope) -> str:
     text = " & ".join(_ts_quote(t) for t in tokens)
-    alts = " | ".join("(" + " & ".join(_ts_quote(t) for t in alt) + ")" for alt in scope)
+    alts = " | ".join("(" + " & ".join(_ts_quote(t) for t in _pg_scope(alt)) + ")" for alt in scope)
     return f"{text} & ({alts})" if text else f"({alts})"
 
 
@@ -184,7 +196,8 @@ def search_ids(
             )
             if where == "body_only":
                 match = f"({match}) NOT ({{title}}: ({_fts5_and(tokens)}))"
-            date_sql, params = _date_sql(date_from, date_to, "rowid")
+            # Qualified: a bare rowid inside the subquery would be the document's own (always equal).
+            date_sql, params = _date_sql(date_from, date_to, "textindex_fts.rowid")
             cur.execute(
                 "SELECT rowid FROM textindex_fts WHERE textindex_fts MATCH %s" + date_sql
                 + " ORDER BY rowid DESC LIMIT %s OFFSET %s",
@@ -192,7 +205,7 @@ def search_ids(
             )
         else:
             query = _tsquery(tokens, scope)
-            date_sql, params = _date_sql(date_from, date_to, "doc_id")
+            date_sql, params = _date_sql(date_from, date_to, "textindex_fts.doc_id")
             if where == "title":
                 cond = "title @@ %s::tsquery"
                 qparams: list[object] = [query]

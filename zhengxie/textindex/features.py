@@ -13,7 +13,9 @@ which makes candidate lookup one indexed query on an ordinary table.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
+import struct
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from zhengxie.textindex import tokens
 
 SALIENT_TERMS = 80
-BANDS = 32
+BANDS = 48
 ROWS = 1
 TITLE_WEIGHT = 3
 
@@ -46,25 +48,15 @@ STOP_BIGRAMS = frozenset(
 # 被侵, 路每) almost always straddles a word boundary, so it says nothing about the subject.
 STOP_CHARS = frozenset("的了是在和与及或等对为于把被将从以之其也都就而并但每个一这那些有无不要让使向由各所此该")
 
-_P = (1 << 61) - 1
-_MASK = (1 << 64) - 1
+# BANDS × ROWS independent 64-bit hashes of a term from one SHAKE-128 call (much cheaper than
+# BANDS × ROWS modular permutations in Python); their minima over a set are its MinHash signature.
+_UNPACK = struct.Struct(f"<{BANDS * ROWS}Q").unpack
+_DIGEST = 8 * BANDS * ROWS
+_SALTS = [int.from_bytes(hashlib.blake2b(f"band-{b}".encode(), digest_size=8).digest(), "little") for b in range(BANDS)]
 
 
-def _seeds(n: int) -> list[tuple[int, int]]:
-    out = []
-    for i in range(n):
-        d = hashlib.blake2b(f"zhengxie-minhash-{i}".encode(), digest_size=16).digest()
-        a = int.from_bytes(d[:8], "big") % _P or 1
-        b = int.from_bytes(d[8:], "big") % _P
-        out.append((a, b))
-    return out
-
-
-_HASHES = _seeds(BANDS * ROWS)
-
-
-def term_hash(term: str) -> int:
-    return int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "big") % _P
+def _signed(value: int) -> int:
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 @dataclass(frozen=True)
@@ -91,9 +83,8 @@ def salient_terms(title: str, body: str, df: DocFreq, k: int = SALIENT_TERMS) ->
     idf = df.idf(counts)
     # A term no other document has (idf at its maximum) cannot make two documents alike; with a
     # corpus big enough to know, leave such terms out rather than let them crowd out shared ones.
-    ceiling = df.max_idf()
-    scored = sorted(((1 + math.log(n)) * idf[t], t) for t, n in counts.items() if idf[t] < ceiling or ceiling == 0)
-    top = scored[-k:]
+    ceiling = df.max_idf() or math.inf
+    top = heapq.nlargest(k, (((1 + math.log(n)) * idf[t], t) for t, n in counts.items() if idf[t] < ceiling))
     norm = math.sqrt(sum(w * w for w, _ in top)) or 1.0
     return {t: round(w / norm, 5) for w, t in top}
 
@@ -106,8 +97,9 @@ def band_keys(terms: dict[str, float] | list[str]) -> list[int]:
     """The LSH bucket keys of a salient-term set (empty set: no buckets, never a candidate)."""
     if not terms:
         return []
-    hashed = [term_hash(t) for t in terms]
-    minima = [min((a * x + b) % _P for x in hashed) for a, b in _HASHES]
+    minima = list(map(min, zip(*[_UNPACK(hashlib.shake_128(t.encode()).digest(_DIGEST)) for t in terms])))
+    if ROWS == 1:  # a band is one minimum; the salt keeps equal minima of different bands apart
+        return [_signed(m ^ salt) for m, salt in zip(minima, _SALTS)]
     keys = []
     for band in range(BANDS):
         part = minima[band * ROWS : (band + 1) * ROWS]

@@ -6,6 +6,7 @@ filter tokens the index evaluates together with the text, so hidden documents ar
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 import time
@@ -16,6 +17,7 @@ from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import Access
 from zhengxie.org.models import Committee, Unit
 from zhengxie.textindex import backends, features, tokens
@@ -26,6 +28,12 @@ COUNT_CAP = 1000
 MAX_PAGE = 50  # deeper pages than 50 × 20 are refine-your-search territory
 
 # --- visibility ---------------------------------------------------------------------------------------
+
+
+def _reads_members_documents(access: Access) -> bool:
+    """Members, leaders and staff read what is shared with the committee; a unit clerk sees only
+    what concerns their unit (and what is public)."""
+    return bool(access.roles - {Role.UNIT_HANDLER})
 
 
 def visible_scope(access: Access, *, kinds: list[str] | None = None, committee_wide: bool = True) -> backends.Scope:
@@ -43,7 +51,7 @@ def visible_scope(access: Access, *, kinds: list[str] | None = None, committee_w
             alts.append([c, k])
             continue
         alts.append([c, k, st("a", Audience.PUBLIC)])
-        if access.roles:
+        if _reads_members_documents(access):
             alts.append([c, k, st("a", Audience.MEMBERS)])
         alts.extend([c, k, st("u", u)] for u in sorted(access.unit_ids))
     return alts
@@ -60,7 +68,7 @@ def can_see(access: Access, doc: Document) -> bool:
         return False
     if access.has(src.staff_perm):
         return True
-    if doc.audience == Audience.MEMBERS and access.roles:
+    if doc.audience == Audience.MEMBERS and _reads_members_documents(access):
         return True
     units = {*(doc.unit_ids or []), doc.unit_id}
     return bool(access.unit_ids & units)
@@ -133,9 +141,17 @@ def snippet(text: str, query_tokens: list[str], width: int = 110) -> SafeString:
     spans = tokens.highlight_spans(text, query_tokens)
     if not spans:
         return mark(text[:width] + ("…" if len(text) > width else ""), [])
+    # The window starting at a span that covers the most marked characters. Spans are sorted and
+    # apart, so those inside [s, s + width) are a run: prefix sums and bisect keep this O(n log n)
+    # (a body full of 的 has thousands of spans; comparing every pair took seconds per hit).
+    starts = [s for s, _ in spans]
+    before = [0]
+    for s, e in spans:
+        before.append(before[-1] + e - s)
     best_start, best_cover = spans[0][0], -1
-    for s, _ in spans:
-        cover = sum(min(e, s + width) - max(s2, s) for s2, e in spans if e > s and s2 < s + width)
+    for i, s in enumerate(starts):
+        last = bisect.bisect_left(starts, s + width) - 1  # the last span starting inside the window
+        cover = before[last] - before[i] + min(spans[last][1], s + width) - spans[last][0]
         if cover > best_cover:
             best_start, best_cover = s, cover
     start = max(0, best_start - 20)
@@ -405,9 +421,10 @@ def suggest_units(
     hist: dict[int, float] = defaultdict(float)
     items: dict[int, int] = {}
     shared_hist: dict[int, list[tuple[float, str]]] = defaultdict(list)
-    for unit_id, term, weight, n in UnitTerm.objects.filter(committee_id=committee.pk, term__in=[*q, ""]).values_list(
-        "unit_id", "term", "weight", "items"
-    ):
+    # items > 0: a row whose documents all went elsewhere keeps float dust (0.1+0.2-0.1-0.2 > 0), not history.
+    for unit_id, term, weight, n in UnitTerm.objects.filter(
+        committee_id=committee.pk, term__in=[*q, ""], items__gt=0
+    ).values_list("unit_id", "term", "weight", "items"):
         if term == "":
             items[unit_id] = n
         else:
@@ -421,22 +438,23 @@ def suggest_units(
     lam = history_total / (history_total + HISTORY_PRIOR)
     top_hist = max(hist.values(), default=0.0) or 1.0
     top_duty = max(duty.values(), default=0.0) or 1.0
-    combined = {
-        u: lam * hist.get(u, 0.0) / top_hist + (1 - lam) * duty.get(u, 0.0) / top_duty for u in set(hist) | set(duty)
-    }
-    ranked = sorted(((s, u) for u, s in combined.items() if s > 0), reverse=True)[:limit]
+    # Only units a clerk can still assign: history also remembers units since deactivated.
+    units = Unit.objects.filter(committee_id=committee.pk, is_active=True).in_bulk(list(set(hist) | set(duty)))
+    combined = {u: lam * hist.get(u, 0.0) / top_hist + (1 - lam) * duty.get(u, 0.0) / top_duty for u in units}
+    total = sum(combined.values()) or 1.0
+    ranked = sorted(((s, u) for u, s in combined.items() if round(s / total, 3) > 0), reverse=True)[:limit]
     if not ranked:
         return []
-    total = sum(combined.values()) or 1.0
-    units = Unit.objects.in_bulk([u for _, u in ranked])
     # Past items of the suggested units that share buckets with this text: the "why".
     example_ids = _candidates(
         features.band_keys(q), committee_id=committee.pk, exclude_id=None, limit=CANDIDATES
     )
     examples: dict[int, list[Document]] = defaultdict(list)
-    for doc in Document.objects.filter(id__in=example_ids, unit_id__in=[u for _, u in ranked]).only(
+    closest = {doc_id: i for i, doc_id in enumerate(example_ids)}  # most shared buckets first
+    example_docs = Document.objects.filter(id__in=example_ids, unit_id__in=[u for _, u in ranked]).only(
         "id", "title", "url", "unit_id", "date", "kind", "object_id"
-    ):
+    )
+    for doc in sorted(example_docs, key=lambda d: closest[d.pk]):
         if exclude and (doc.kind, doc.object_id) == exclude:
             continue
         if len(examples[doc.unit_id]) < 2:
@@ -449,7 +467,8 @@ def suggest_units(
             reasons.append(f"本会 {items.get(unit_id, 0)} 件往年事项由该单位主办" + (f"，相近关键词：{'、'.join(words)}" if words else ""))
         if duty.get(unit_id):
             shared = sorted(set(q) & set(duty_profiles[unit_id]), key=lambda t: -q[t] * duty_profiles[unit_id][t])[:8]
-            words = _shared_phrases(duty_texts[unit_id], shared, 4)
+            # The profile counts the unit's name too (卫生健康局 is about 健康): look for the words there as well.
+            words = _shared_phrases(f"{units[unit_id].name}。{duty_texts[unit_id]}", shared, 4)
             if words:
                 reasons.append(f"职责相符：{'、'.join(words)}")
         out.append(

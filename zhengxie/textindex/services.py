@@ -37,27 +37,37 @@ def _row(doc: Document) -> backends.Row:
     return backends.Row(doc_id=doc.pk, title=title, body=tokens.index_tokens(doc.body), scope=_scope_tokens(doc))
 
 
+# Beyond this a body is not indexed further (a tsvector holds at most 1 MB; nobody searches page 40
+# of an attachment pasted into a proposal). The stored text keeps only this much too.
+MAX_BODY_CHARS = 50_000
+
+
+def _clean(text: str, limit: int) -> str:
+    return (text or "").replace("\x00", "")[:limit]
+
+
 def _apply(doc: Document, entry: IndexEntry) -> None:
     doc.committee_id = entry.committee_id
-    doc.title = entry.title[:300]
-    doc.body = entry.body
-    doc.url = entry.url[:300]
+    doc.title = _clean(entry.title, 300)
+    doc.body = _clean(entry.body, MAX_BODY_CHARS)
+    doc.url = _clean(entry.url, 300)
     doc.audience = entry.audience
     doc.session_id = entry.session_id
-    doc.state = entry.state
-    doc.state_label = entry.state_label
-    doc.category = entry.category[:50]
+    doc.state = _clean(entry.state, 32)
+    doc.state_label = _clean(entry.state_label, 32)
+    doc.category = _clean(entry.category, 50)
     doc.unit_id = entry.unit_id
     doc.unit_ids = sorted(set(entry.unit_ids))
     doc.date = entry.date
 
 
-def _bands(docs: Sequence[Document]) -> list[Band]:
-    return [
-        Band(key=key, document_id=d.pk, committee_id=d.committee_id)
-        for d in docs
-        for key in features.band_keys(d.terms)
-    ]
+def _bands_insert(docs: Sequence[Document]) -> None:
+    rows = [(key, d.pk, d.committee_id) for d in docs for key in features.band_keys(d.terms)]
+    with connection.cursor() as cur:
+        for i in range(0, len(rows), 5000):
+            cur.executemany(
+                "INSERT INTO textindex_band (key, document_id, committee_id) VALUES (%s, %s, %s)", rows[i : i + 5000]
+            )
 
 
 def _unit_terms_add(docs: Iterable[Document], sign: int) -> None:
@@ -105,7 +115,7 @@ def _remove(docs: Sequence[Document]) -> None:
 
 def _add(docs: Sequence[Document]) -> None:
     backends.insert([_row(d) for d in docs])
-    Band.objects.bulk_create(_bands(docs), batch_size=2000)
+    _bands_insert(docs)
     _unit_terms_add(docs, 1)
 
 
@@ -210,7 +220,7 @@ def signatures_refresh(*, committee_id: int | None = None) -> int:
             for d in docs:
                 d.terms = features.salient_terms(d.title, d.body, features.DOC_FREQ)
             Document.objects.bulk_update(docs, ["terms"], batch_size=BATCH)
-            Band.objects.bulk_create(_bands(docs), batch_size=2000)
+            _bands_insert(docs)
             _unit_terms_add(docs, 1)
         done += len(docs)
         last = docs[-1].pk

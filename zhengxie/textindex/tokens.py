@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
 _RUN = re.compile(rf"[{_CJK}]+|[a-z0-9]+")
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
+_LATIN = re.compile(r"[a-z0-9]+")
 _JOINED = re.compile(r"[a-z0-9]+(?:[-_.·/][a-z0-9]+)+")
 
 # Queries longer than this are cut: nobody types 10,000 characters into a search box on purpose,
@@ -32,10 +33,15 @@ MAX_QUERY_CHARS = 64
 MAX_QUERY_TOKENS = 24
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def normalize(text: str) -> str:
     """NFKC (full-width → half-width), lower case, NUL and other control characters dropped."""
-    text = unicodedata.normalize("NFKC", text or "")
-    return "".join(ch for ch in text if ch >= " " or ch in "\n\t").lower()
+    text = text or ""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _CONTROL.sub("", text.lower())
 
 
 def runs(text: str) -> Iterator[str]:
@@ -49,25 +55,28 @@ def _is_cjk(run: str) -> bool:
 
 def index_tokens(text: str) -> list[str]:
     """Distinct tokens to store for `text`: CJK unigrams and bigrams, Latin/digit words."""
-    seen: dict[str, None] = {}
+    seen: set[str] = set()
     text = normalize(text)
-    for run in runs(text):
-        if _is_cjk(run):
-            for i, ch in enumerate(run):
-                seen[ch] = None
-                if i + 1 < len(run):
-                    seen[run[i : i + 2]] = None
+    for run in _RUN.findall(text):
+        if _CJK_RUN.match(run):
+            seen.update(run)
+            seen.update([run[i : i + 2] for i in range(len(run) - 1)])
         else:
-            seen[run[:40]] = None
+            seen.add(run[:40])
     for joined in _JOINED.findall(text):  # wi-fi, covid-19: also findable written as one word
-        seen[re.sub(r"[-_.·/]", "", joined)[:40]] = None
-    return list(seen)
+        seen.add(re.sub(r"[-_.·/]", "", joined)[:40])
+    return sorted(seen)
 
 
 def query_tokens(query: str) -> list[str]:
     """Tokens that must all occur for a document to match `query` (empty: nothing to search)."""
     tokens: dict[str, None] = {}
-    for run in runs(normalize(query)[:MAX_QUERY_CHARS]):
+    text = normalize(query)
+    end = MAX_QUERY_CHARS
+    if _LATIN.match(text, end - 1) and (tail := _LATIN.match(text, end)):
+        # Never cut a Latin word in two: its prefix is no token of the document it was copied from.
+        end = tail.end()
+    for run in runs(text[:end]):
         if _is_cjk(run) and len(run) > 1:
             for i in range(len(run) - 1):
                 tokens[run[i : i + 2]] = None
@@ -78,10 +87,7 @@ def query_tokens(query: str) -> list[str]:
 
 def bigrams(text: str) -> Counter[str]:
     """How often each CJK bigram occurs in `text` (the vocabulary of similarity and routing)."""
-    counts: Counter[str] = Counter()
-    for run in _CJK_RUN.findall(normalize(text)):
-        counts.update(run[i : i + 2] for i in range(len(run) - 1))
-    return counts
+    return Counter([run[i : i + 2] for run in _CJK_RUN.findall(normalize(text)) for i in range(len(run) - 1)])
 
 
 def cjk_text(text: str) -> str:
