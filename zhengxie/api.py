@@ -29,6 +29,8 @@ from zhengxie.audit.api import router as audit_router
 from zhengxie.members.api import router as members_router
 from zhengxie.notifications.api import router as notifications_router
 from zhengxie.org.api import router as org_router
+from zhengxie.textindex.api import router as search_router
+from zhengxie.textindex.topic_api import router as topics_router
 from zhengxie.workflow.engine import TransitionError
 
 DESCRIPTION = """\
@@ -262,6 +264,8 @@ api.add_router("/members", members_router)
 api.add_router("/audit", audit_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/attachments", attachments_router)
+api.add_router("/search/topics", topics_router)
+api.add_router("/search", search_router)
 
 # Docs assets and the JSON 404 for unknown paths come last, so they shadow nothing.
 _fallback = Router()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("zhengxie.accounts.urls")),
     path("org/", include("zhengxie.org.urls")),
+    path("search/", include("zhengxie.textindex.urls")),
     path("members/", include("zhengxie.members.urls")),
     path("audit/", include("zhengxie.audit.urls")),
     path("notifications/", include("zhengxie.notifications.urls")),

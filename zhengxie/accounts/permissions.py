@@ -23,10 +23,11 @@ class Perm:
     MANAGE_MEMBERS = "members.manage"  # add, edit, import, export, suspend, reinstate
     VIEW_AUDIT = "audit.view"
     MANAGE_ACCOUNTS = "accounts.manage"
+    VIEW_STATISTICS = "stats.view"  # statistics pages: counts, hot topics
     # Domain modules add their own strings (proposals.review, opinions.edit, …) to ROLE_PERMS.
 
 
-_STAFF_COMMON = {Perm.VIEW_ORG, Perm.VIEW_DIRECTORY, Perm.VIEW_PERSONAL}
+_STAFF_COMMON = {Perm.VIEW_ORG, Perm.VIEW_DIRECTORY, Perm.VIEW_PERSONAL, Perm.VIEW_STATISTICS}
 
 ROLE_PERMS: dict[str, set[str]] = {
     Role.MEMBER: {Perm.VIEW_ORG, Perm.VIEW_DIRECTORY},
@@ -36,7 +37,7 @@ ROLE_PERMS: dict[str, set[str]] = {
     # A unit clerk sees the committee's structure, not its members; later modules give them
     # exactly the items assigned to their unit.
     Role.UNIT_HANDLER: {Perm.VIEW_ORG},
-    Role.LEADER: {Perm.VIEW_ORG, Perm.VIEW_DIRECTORY},
+    Role.LEADER: {Perm.VIEW_ORG, Perm.VIEW_DIRECTORY, Perm.VIEW_STATISTICS},
     Role.COMMITTEE_ADMIN: _STAFF_COMMON
     | {Perm.MANAGE_ORG, Perm.MANAGE_MEMBERS, Perm.VIEW_AUDIT, Perm.MANAGE_ACCOUNTS},
 }

@@ -171,6 +171,11 @@ def _date_sql(date_from: object, date_to: object, col: str) -> tuple[str, list[o
     return sql, params
 
 
+def _relaxations(tokens: Sequence[str]) -> list[list[str]]:
+    """The query with one bigram left out, each way: 电动自行车充电 also finds 电动自行车 … 充电."""
+    return [[t for j, t in enumerate(tokens) if j != i] for i in range(len(tokens))]
+
+
 def search_ids(
     tokens: Sequence[str],
     scope: Scope,
@@ -181,21 +186,27 @@ def search_ids(
     date_from: object = None,
     date_to: object = None,
 ) -> list[int]:
-    """Ids of documents matching every token and the scope, newest first.
+    """Ids of documents matching the tokens and the scope, newest first.
 
-    `where` is "title" (tokens in the title), "any" (anywhere) or "body_only" (anywhere but
-    not all in the title: the second tier after title hits).
+    `where` is "title" (every token in the title), "any" (every token anywhere), "body_only"
+    (every token, but not all in the title: the tier after title hits) or "relaxed" (all tokens
+    but one, and not all of them: the last tier, for a phrase the query ran together).
     """
     if not scope:
         return []
     with connection.cursor() as cur:
         if _vendor() == "sqlite":
-            col = "{title}" if where == "title" else "{title body}"
-            match = f"({col}: ({_fts5_and(tokens)})) AND ({{scope}}: ({_fts5_scope(scope)}))" if tokens else (
-                f"{{scope}}: ({_fts5_scope(scope)})"
-            )
-            if where == "body_only":
-                match = f"({match}) NOT ({{title}}: ({_fts5_and(tokens)}))"
+            scope_expr = f"({{scope}}: ({_fts5_scope(scope)}))"
+            if not tokens:
+                match = scope_expr
+            elif where == "relaxed":
+                alts = " OR ".join(f"({_fts5_and(r)})" for r in _relaxations(tokens))
+                match = f"({{title body}}: ({alts})) AND {scope_expr} NOT ({{title body}}: ({_fts5_and(tokens)}))"
+            else:
+                col = "{title}" if where == "title" else "{title body}"
+                match = f"({col}: ({_fts5_and(tokens)})) AND {scope_expr}"
+                if where == "body_only":
+                    match = f"({match}) NOT ({{title}}: ({_fts5_and(tokens)}))"
             # Qualified: a bare rowid inside the subquery would be the document's own (always equal).
             date_sql, params = _date_sql(date_from, date_to, "textindex_fts.rowid")
             cur.execute(
@@ -212,6 +223,10 @@ def search_ids(
             elif where == "any":
                 cond = "body @@ %s::tsquery"
                 qparams = [query]
+            elif where == "relaxed" and tokens:
+                alts = " | ".join("(" + " & ".join(_ts_quote(t) for t in r) + ")" for r in _relaxations(tokens))
+                cond = "body @@ %s::tsquery AND NOT (body @@ %s::tsquery)"
+                qparams = [_tsquery([], scope) + f" & ({alts})", query]
             else:
                 cond = "body @@ %s::tsquery AND NOT (title @@ %s::tsquery)"
                 qparams = [query, query]

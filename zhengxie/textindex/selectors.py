@@ -118,6 +118,7 @@ class SearchResult:
     page: int = 1
     page_size: int = 20
     message: str = ""
+    relaxed: bool = False  # some results lack the query as one run of characters
 
     @property
     def pages(self) -> int:
@@ -191,21 +192,27 @@ def search(
     if not scope:
         return result
     dates = {"date_from": filters.date_from, "date_to": filters.date_to}
-    n_title = backends.count(toks, scope, where="title", cap=COUNT_CAP + 1, **dates)
-    n_rest = backends.count(toks, scope, where="body_only", cap=COUNT_CAP + 1, **dates)
-    result.total = min(n_title + n_rest, COUNT_CAP)
-    result.capped = n_title + n_rest > COUNT_CAP
+    # Tiers, each newest first: every token in the title; every token somewhere; and, for a
+    # query of four or more characters, every token but one (电动自行车充电 finds 电动自行车…充电).
+    tiers = [("title", True), ("body_only", False)]
+    if sum(1 for t in toks if len(t) == 2 and not t.isascii()) >= 3:
+        tiers.append(("relaxed", False))
+    counts = [backends.count(toks, scope, where=w, cap=COUNT_CAP + 1, **dates) for w, _ in tiers]
+    result.total = min(sum(counts), COUNT_CAP)
+    result.capped = sum(counts) > COUNT_CAP
+    result.relaxed = len(tiers) > 2 and counts[-1] > 0
     offset = (page - 1) * page_size
     ids: list[tuple[int, bool]] = []
-    if offset < n_title:
-        got = backends.search_ids(toks, scope, where="title", limit=page_size, offset=offset, **dates)
-        ids += [(i, True) for i in got]
-    if len(ids) < page_size:
-        rest_offset = max(0, offset - n_title)
-        got = backends.search_ids(
-            toks, scope, where="body_only", limit=page_size - len(ids), offset=rest_offset, **dates
-        )
-        ids += [(i, False) for i in got]
+    start = 0  # where the current tier starts in the whole ordering
+    for (where, in_title), n in zip(tiers, counts):
+        if len(ids) >= page_size:
+            break
+        if offset + len(ids) < start + n:
+            got = backends.search_ids(
+                toks, scope, where=where, limit=page_size - len(ids), offset=offset + len(ids) - start, **dates
+            )
+            ids += [(i, in_title) for i in got]
+        start += n
     docs = Document.objects.in_bulk([i for i, _ in ids])
     for doc_id, in_title in ids:
         doc = docs.get(doc_id)
@@ -377,6 +384,7 @@ def similar(
 
 # --- routing suggestions ------------------------------------------------------------------------------
 
+ROUTING_TERMS = 40
 HISTORY_PRIOR = 150  # history items at which history and duties weigh the same
 
 
@@ -422,8 +430,10 @@ def suggest_units(
     items: dict[int, int] = {}
     shared_hist: dict[int, list[tuple[float, str]]] = defaultdict(list)
     # items > 0: a row whose documents all went elsewhere keeps float dust (0.1+0.2-0.1-0.2 > 0), not history.
+    # The text's strongest terms decide; the weak tail only adds rows to read.
+    strong = sorted(q, key=q.__getitem__, reverse=True)[:ROUTING_TERMS]
     for unit_id, term, weight, n in UnitTerm.objects.filter(
-        committee_id=committee.pk, term__in=[*q, ""], items__gt=0
+        committee_id=committee.pk, term__in=[*strong, ""], items__gt=0
     ).values_list("unit_id", "term", "weight", "items"):
         if term == "":
             items[unit_id] = n
@@ -447,7 +457,7 @@ def suggest_units(
         return []
     # Past items of the suggested units that share buckets with this text: the "why".
     example_ids = _candidates(
-        features.band_keys(q), committee_id=committee.pk, exclude_id=None, limit=CANDIDATES
+        features.band_keys(q), committee_id=committee.pk, exclude_id=None, limit=CANDIDATES // 2
     )
     examples: dict[int, list[Document]] = defaultdict(list)
     closest = {doc_id: i for i, doc_id in enumerate(example_ids)}  # most shared buckets first

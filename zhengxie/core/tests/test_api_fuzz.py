@@ -17,6 +17,7 @@ operation and caller. For a deeper look before a release: ZHENGXIE_FUZZ_EXAMPLES
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import os
 import re
@@ -38,8 +39,12 @@ from zhengxie.members.models import Member
 from zhengxie.members.workflow import MEMBER_WORKFLOW
 from zhengxie.notifications.services import notify
 from zhengxie.org.lists import LISTS
-from zhengxie.org.models import Committee
+from zhengxie.org.models import Committee, Unit
 from zhengxie.testing.factories import PASSWORD, make_member, make_user
+from zhengxie.textindex.registry import IndexEntry
+from zhengxie.textindex.services import document_upsert
+from zhengxie.textindex.tests.conftest import KIND
+from zhengxie.textindex.tests.conftest import testdoc_source  # noqa: F401  (autouse: the stand-in searchable kind)
 
 application = get_wsgi_application()
 
@@ -80,6 +85,8 @@ FUZZ = settings(
 
 KINDS = list(LISTS)
 TRANSITIONS = [t.name for t in MEMBER_WORKFLOW.transitions]
+SEARCH_TITLE = "关于老旧小区排水管网改造的建议"
+SEARCH_BODY = "雨季内涝严重，老旧小区排水管网老化堵塞，建议分期改造并明确维护责任。"
 
 
 @dataclass
@@ -114,7 +121,13 @@ def committees(wsgi_in_test_transaction, committee_a, committee_b, member_b) -> 
     Member.objects.filter(pk=make_member(committee_a).pk).update(state="left")
     ids = list(Member.objects.filter(committee=committee_a).values_list("id", flat=True))
     ids.append(Member.objects.get(user=member_b).pk)  # another committee's member: must be a 404
+    unit = Unit.objects.filter(committee=committee_a).first()
+    for i, audience in enumerate(["members", "staff", "public"]):  # searchable items, handled by a unit
+        document_upsert(entry=IndexEntry(kind=KIND, object_id=i + 1, committee_id=committee_a.pk,
+                                         title=f"{SEARCH_TITLE}（{i + 1}）", body=SEARCH_BODY, audience=audience,
+                                         date=dt.date(2026, 3, 1), url=f"/proposals/{i + 1}/", unit_id=unit.pk))
     return committee_a, ids
+
 
 
 def _world(committees: tuple[Committee, list[int]], user: User) -> World:
@@ -155,6 +168,15 @@ def _steer(case: schemathesis.Case, world: World) -> None:
             params["name"] = TRANSITIONS[len(params["name"]) % len(TRANSITIONS)]
         if isinstance(params.get("kind"), str) and len(params["kind"]) % 6:
             params["kind"] = KINDS[len(params["kind"]) % len(KINDS)]
+    # Searches: most queries and texts are steered onto the indexed items, so hits are dressed and scored.
+    if case.path == "/api/v1/search" and case.query and _positive_at(case, ParameterLocation.QUERY):
+        q = case.query.get("q")
+        if isinstance(q, str) and len(q) % 3:
+            case.query["q"] = "排水管网"
+    if case.path in {"/api/v1/search/similar", "/api/v1/search/routing"} and isinstance(case.body, dict) \
+            and _positive_at(case, ParameterLocation.BODY):
+        if isinstance(case.body.get("title"), str) and len(case.body["title"]) % 3:
+            case.body["title"], case.body["body"] = SEARCH_TITLE, SEARCH_BODY
     if isinstance(case.body, dict) and "file" in case.body and _positive_at(case, ParameterLocation.BODY):
         data = case.body["file"].data if isinstance(case.body["file"], Binary) else case.body["file"]
         if isinstance(data, (bytes, str)) and not data:

@@ -36,6 +36,10 @@ from zhengxie.org.models import (
 )
 from zhengxie.testing.factories import grant, make_member, make_user
 from zhengxie.testing.queries import growth_report, queries_during
+from zhengxie.textindex.registry import IndexEntry
+from zhengxie.textindex.services import document_upsert
+from zhengxie.textindex.tests.conftest import KIND
+from zhengxie.textindex.tests.conftest import testdoc_source  # noqa: F401  (autouse: the stand-in searchable kind)
 
 pytestmark = pytest.mark.django_db
 
@@ -200,6 +204,24 @@ def committees_and_units(scene: Scene, n: int) -> list[str]:
     return committees(scene, n)
 
 
+def search_documents(scene: Scene, n: int) -> list[str]:
+    """Searchable items the viewer may see (members-visible, concerning every unit), each with a state,
+    a lead unit and a session, as the results list shows them."""
+    c = scene.committee
+    units = list(Unit.objects.filter(committee=c))
+    session = Session.objects.filter(committee=c).first()
+    shown = []
+    for i in range(n):
+        k = next(_seq)
+        document_upsert(entry=IndexEntry(
+            kind=KIND, object_id=100_000 + k, committee_id=c.pk, title=f"关于第{k}期排水管网改造的建议",
+            body="雨季内涝严重，排水管网老化，建议分期改造。", date=dt.date(2026, 3, 1), url=f"/proposals/{k}/",
+            audience="members", state="open", state_label="办理中", session_id=session.pk if session else None,
+            unit_id=units[i % len(units)].pk, unit_ids=tuple(u.pk for u in units)))
+        shown = [f"关于第{k}期"]
+    return shown
+
+
 def together(*grows: Grow) -> Grow:
     def grow(scene: Scene, n: int) -> list[str]:
         return [text for g in grows for text in g(scene, n)]
@@ -235,6 +257,9 @@ LISTINGS = [
             together(events, unread_notifications, members_without_phone, committees)),
     Listing("home page, as member", "/", "member_a", together(own_events, unread_notifications, committees)),
     Listing("home page, as unit clerk", "/", "unit_a", together(own_events, units_handled, committees)),
+    Listing("search page, as member", "/search/?q=排水管网", "member_a", search_documents),
+    Listing("search page, as clerk, filtered", "/search/?q=排水管网&state=open", "clerk_a", search_documents),
+    Listing("search page, as unit clerk", "/search/?q=排水管网", "unit_a", search_documents),
     # API
     Listing("GET /api/v1/members, as admin", "/api/v1/members?page_size=100", "admin_a", members),
     Listing("GET /api/v1/members, as member", "/api/v1/members?page_size=100", "member_a", members),
@@ -246,6 +271,8 @@ LISTINGS = [
     Listing("GET /api/v1/committees, as platform admin", "/api/v1/committees?page_size=100", "platform_admin",
             committees),
     Listing("GET /api/v1/me, as unit clerk", "/api/v1/me", "unit_a", committees_and_units),
+    Listing("GET /api/v1/search, as member", "/api/v1/search?q=排水管网&page_size=100", "member_a", search_documents),
+    Listing("GET /api/v1/search, as unit clerk", "/api/v1/search?q=排水管网&page_size=100", "unit_a", search_documents),
 ]
 
 

@@ -33,6 +33,7 @@ from zhengxie.notifications.models import Notification
 from zhengxie.notifications.services import notify
 from zhengxie.org.models import Sector
 from zhengxie.testing.factories import PASSWORD, grant, make_member
+from zhengxie.textindex.tests.conftest import testdoc_source  # noqa: F401  (autouse: the stand-in searchable kind)
 
 # --- sweeps ----------------------------------------------------------------------------------
 
@@ -75,7 +76,9 @@ def browser(admin_a):
 def test_the_sweep_found_the_pages_that_write():
     for url in ["/accounts/login/", "/accounts/logout/", "/accounts/committee/", "/accounts/roles/",
                 "/accounts/roles/1/revoke/", "/org/sectors/add/", "/org/sectors/1/", "/members/new/",
-                "/members/1/edit/", "/members/1/transitions/suspend/", "/members/import/", "/notifications/read/"]:
+                "/members/1/edit/", "/members/1/transitions/suspend/", "/members/import/", "/notifications/read/",
+                # They write nothing, but take a POST (a pasted text is too long for a URL).
+                "/search/similar/", "/search/similar/panel/", "/search/routing/panel/"]:
         assert url in PAGE_URLS
 
 
@@ -231,6 +234,18 @@ def test_the_same_page_write_with_the_token_goes_through(ctx, write):
     response = client.post(write.url.format(**vars(ctx)), {**write.data(ctx), "csrfmiddlewaretoken": token})
     assert response.status_code in {200, 302}, (write.name, response.status_code)
     assert write.changed(ctx, client), write.name
+
+
+@pytest.mark.parametrize("url", ["/search/similar/panel/", "/search/routing/panel/"])
+def test_the_htmx_panels_take_the_csrf_header_that_base_html_gives_every_htmx_request(ctx, url):
+    """base.html sets hx-headers X-CSRFToken on <body>; a panel's POST carries that header, not a form field."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(ctx.admin)
+    page = client.get("/").content.decode()
+    token = re.search(r"hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'", page).group(1)
+    data = {"title": "关于加强校园周边交通安全管理的建议"}
+    assert client.post(url, data, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token).status_code == 200
+    assert is_csrf_refusal(client.post(url, data, HTTP_HX_REQUEST="true"))
 
 
 # --- the API: session needs the header, bearer needs nothing ---------------------------------

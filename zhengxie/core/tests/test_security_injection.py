@@ -22,6 +22,7 @@ from zhengxie.audit.models import Event
 from zhengxie.audit.services import audit_record
 from zhengxie.members.models import Member
 from zhengxie.testing.factories import PASSWORD, make_member
+from zhengxie.textindex.tests.conftest import index_doc, testdoc_source  # noqa: F401  (fixtures; the second autouse)
 
 INJECTIONS = [
     "' OR '1'='1",
@@ -57,13 +58,21 @@ INJECTIONS = [
 A_NAMES = ["甲区委员一", "甲区委员二"]
 B_NAME = "乙区不可见委员"
 A_EVENT, B_EVENT = "甲区审计标记", "乙区审计标记"
+# Searchable items: "检索标记" finds A's two; B's is never found from A. No text below shares a
+# word with any hostile string (no Latin letters, no digits, no 委员/政协).
+A_DOCS, B_DOC = ["甲区检索标记文档一：关于老旧小区加装电梯的建议", "甲区检索标记文档二：关于规范集中充电设施的建议"], \
+    "乙区检索标记文档：关于背街小巷路灯照明的建议"
+SEARCH_BASE = {"q": "检索标记"}
 
 
 @pytest.fixture
-def data(committee_a, committee_b):
+def data(committee_a, committee_b, index_doc):
     for name in A_NAMES:
         make_member(committee_a, name=name)
     make_member(committee_b, name=B_NAME)
+    for title in A_DOCS:
+        index_doc(committee_a, title, "居民反映强烈，建议有关部门尽快研究解决。", audience="members")
+    index_doc(committee_b, B_DOC, "居民反映强烈，建议有关部门尽快研究解决。", audience="members")
     # By the system (actor "系统"), so no actor name contains "_" or a digit a search could match.
     audit_record(actor=None, committee=committee_a, verb="member.updated", payload={"note": A_EVENT})
     audit_record(actor=None, committee=committee_b, verb="member.updated", payload={"note": B_EVENT})
@@ -84,12 +93,15 @@ class Param:
     own_marker: list[str]  # rows of the caller's committee the plain list shows
     foreign_marker: str  # a row of the other committee: never shown
     accepted_matches_nothing: Callable[[str], bool] | None = None  # for text searches
+    base: tuple[tuple[str, str], ...] = ()  # other parameters sent along (a search needs its words)
 
 
 MEMBER_PAGE = ("page", "/members/", A_NAMES, B_NAME)
 MEMBER_API = ("api", "/api/v1/members?page_size=100", A_NAMES, B_NAME)
 AUDIT_PAGE = ("page", "/audit/", [A_EVENT], B_EVENT)
 AUDIT_API = ("api", "/api/v1/audit/events?page_size=100", [A_EVENT], B_EVENT)
+SEARCH_PAGE = ("page", "/search/", A_DOCS, B_DOC)
+SEARCH_API = ("api", "/api/v1/search", A_DOCS, B_DOC)
 
 
 def _params() -> list[Param]:
@@ -105,6 +117,12 @@ def _params() -> list[Param]:
         for name in ["date_from", "date_to", "page"]:
             params.append(Param(surface, url, name, own, foreign))
     params.append(Param("api", AUDIT_API[1], "page_size", [A_EVENT], B_EVENT))
+    for surface, url, own, foreign in [SEARCH_PAGE, SEARCH_API]:
+        # The page cuts a query to 200 characters and searches its first 64; the API refuses 1,000+.
+        params.append(Param(surface, url, "q", own, foreign, text_filter(5000 if surface == "page" else 1000)))
+        for name in ["kind", "session", "state", "category", "unit", "date_from", "date_to", "page"]:
+            params.append(Param(surface, url, name, own, foreign, base=tuple(SEARCH_BASE.items())))
+    params.append(Param("api", SEARCH_API[1], "page_size", A_DOCS, B_DOC, base=tuple(SEARCH_BASE.items())))
     for url in ["/api/v1/org/sectors", "/api/v1/notifications", "/api/v1/committees"]:
         for name in ["page", "page_size"]:
             params.append(Param("api", url, name, [], B_NAME))
@@ -126,7 +144,7 @@ def admin(client, admin_a):
 def test_hostile_strings_in_a_search_or_filter_parameter_are_harmless(admin, data, param):
     members, events = Member.objects.count(), Event.objects.count()
     for value in INJECTIONS:
-        response = admin.get(param.url, {param.name: value})
+        response = admin.get(param.url, {**dict(param.base), param.name: value})
         assert response.status_code < 500, (param, value)
         assert response.status_code in {200, 400, 422}, (param, value, response.status_code)
         if response.status_code != 200:
@@ -144,14 +162,16 @@ def test_hostile_strings_in_a_search_or_filter_parameter_are_harmless(admin, dat
     assert Event.objects.count() == events
 
 
-@pytest.mark.parametrize("url", ["/members/", "/audit/", "/api/v1/members", "/api/v1/audit/events"])
+@pytest.mark.parametrize("url", ["/members/", "/audit/", "/search/", "/api/v1/members", "/api/v1/audit/events",
+                                 "/api/v1/search"])
 def test_several_hostile_parameters_at_once_are_harmless(admin, data, url):
     names = ["q", "sector", "party", "special_committee", "state", "verb", "actor", "object_type", "object_id",
-             "date_from", "date_to", "page", "page_size"]
+             "date_from", "date_to", "page", "page_size", "kind", "session", "category", "unit"]
     for value in INJECTIONS:
         response = admin.get(url, {name: value for name in names})
         assert response.status_code in {200, 400, 422}, (url, value)
-        assert B_NAME not in response.content.decode() and B_EVENT not in response.content.decode()
+        body = response.content.decode()
+        assert B_NAME not in body and B_EVENT not in body and B_DOC not in body
 
 
 @pytest.mark.parametrize("value", INJECTIONS)

@@ -19,6 +19,7 @@ committee, see test_api_auth.py), so those are skipped for the platform admin.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,11 @@ from zhengxie.audit.services import audit_record
 from zhengxie.members.models import Member
 from zhengxie.org.models import Sector, Unit
 from zhengxie.testing.factories import grant, make_member, make_user
+from zhengxie.textindex.models import Audience, Document
+from zhengxie.textindex.registry import IndexEntry
+from zhengxie.textindex.services import document_upsert
+from zhengxie.textindex.tests.conftest import KIND
+from zhengxie.textindex.tests.conftest import testdoc_source  # noqa: F401  (autouse: the stand-in searchable kind)
 
 ROLES = ["member_a", "clerk_a", "editor_a", "consult_a", "unit_a", "leader_a", "admin_a", "platform_admin"]
 
@@ -112,6 +118,34 @@ def make_b_grant(w):
     return g
 
 
+# A searchable item: found by its own words, and by a text like it (which does not carry the marker,
+# so a page echoing the text back does not count as showing the item).
+SEARCH_BODY = ("我区上世纪九十年代建成的老旧小区多为六层住宅，老年住户上下楼困难。建议简化加装电梯审批流程，"
+               "提高财政补贴比例，并协调低层住户意见，推动既有住宅加装电梯工作。")
+LIKE_IT = {"title": "关于老旧小区加装电梯的建议", "body": SEARCH_BODY}
+
+
+def index_document(committee, title: str, *, audience: str = Audience.MEMBERS, unit_ids: tuple[int, ...] = ()):
+    return document_upsert(entry=IndexEntry(
+        kind=KIND, object_id=Document.objects.count() + 9000, committee_id=committee.pk, title=title,
+        body=SEARCH_BODY, date=dt.date(2026, 3, 1), audience=audience, unit_ids=unit_ids))
+
+
+def make_b_document(w):
+    return index_document(w.b, "乙区秘密文档：关于老旧小区加装电梯的建议")
+
+
+def search_lists() -> tuple[Req, ...]:
+    """Every way to find a searchable item: search by its words (a part of the marker, which the page
+    echoes), similar items, routing examples."""
+    return (page("/search/?q=秘密文档"), page("/search/?q=加装电梯"), page("/search/?q=加装电梯&page=2"),
+            page("/search/similar/", LIKE_IT), page("/search/similar/", {**LIKE_IT, "whole_deployment": "on"}),
+            page("/search/similar/panel/", LIKE_IT), page("/search/routing/panel/", LIKE_IT),
+            api("/api/v1/search?q=秘密文档"), api("/api/v1/search?q=加装电梯&page_size=100"),
+            api("/api/v1/search/similar", LIKE_IT), api("/api/v1/search/similar", {**LIKE_IT, "whole_deployment": True}),
+            api("/api/v1/search/routing", LIKE_IT))
+
+
 MEMBER_FORM = {"name": "被篡改", "gender": "男", "ethnicity": "汉族", "sector": "{sector_b}",
                "title": "member", "phone": "13700000009", "version": "0"}
 TRANSITION = {"reason": "越权操作", "version": 0}
@@ -162,6 +196,12 @@ OTHER_COMMITTEE = [
                api("/api/v1/attachments/{id}", switch=True), api("/api/v1/attachments/{id}/download", switch=True)),
         writes=(api("/api/v1/attachments", {"file": "乙区.pdf"}, switch=True),),
         lists=(page("/"), api("/api/v1/audit/events?page_size=100")),
+    ),
+    Target(
+        "search document", make_b_document, lambda d: rows(Document, d.pk), marker="乙区秘密文档",
+        reads=(api("/api/v1/search?q=秘密文档", switch=True), api("/api/v1/search/similar", LIKE_IT, switch=True),
+               api("/api/v1/search/routing", LIKE_IT, switch=True)),
+        lists=search_lists(),
     ),
     Target(
         "role grant", make_b_grant, lambda g: rows(RoleGrant, g.pk), marker="乙区秘密",
@@ -304,6 +344,11 @@ def make_y_grant(w):
     return RoleGrant.objects.get(user=w.clerk_y)
 
 
+def make_y_document(w):
+    return index_document(w.a, "卫健局秘密文档：关于老旧小区加装电梯的建议", audience=Audience.STAFF,
+                          unit_ids=(w.unit_y.pk,))
+
+
 OTHER_UNIT = [
     Target(
         "attachment of unit Y", make_y_attachment, lambda a: rows(Attachment, a.pk), marker="卫健局答复",
@@ -316,6 +361,10 @@ OTHER_UNIT = [
         writes=(page("/accounts/roles/{id}/revoke/", {}),
                 page("/accounts/roles/", {"username": "unit_y_clerk", "role": "unit_handler", "unit": "{unit_y}"})),
         lists=(page("/"), page("/org/"), api("/api/v1/me")),
+    ),
+    Target(
+        "search document of unit Y", make_y_document, lambda d: rows(Document, d.pk), marker="卫健局秘密文档",
+        lists=search_lists(),
     ),
 ]
 
@@ -341,3 +390,11 @@ def test_the_unit_harness_is_live_for_unit_y_itself(units):
     caller = Caller(units.clerk_y, units.a, units.a)
     for req in OTHER_UNIT[0].reads:
         assert caller.send(req, {"id": attachment.pk}).status_code == 200, req
+
+
+def test_unit_y_finds_its_own_search_document_through_the_same_lists(units):
+    """Control: the searches unit X's clerk ran above find the document for unit Y's clerk."""
+    make_y_document(units)
+    caller = Caller(units.clerk_y, units.a, units.a)
+    found = [req for req in search_lists() if "卫健局秘密文档" in body_of(caller.send(req, {}))]
+    assert len(found) >= 4, found

@@ -30,6 +30,7 @@ from zhengxie.notifications.services import notify
 from zhengxie.org.lists import LISTS
 from zhengxie.org.models import Party, Sector, SpecialCommittee, Unit, Workstation
 from zhengxie.testing.factories import make_member
+from zhengxie.textindex.tests.conftest import index_doc, testdoc_source  # noqa: F401  (fixtures; the second autouse)
 
 PAYLOADS = [
     "张三<script>alert(1)</script>",
@@ -271,13 +272,52 @@ def test_a_notification_link_is_never_a_javascript_or_foreign_url(admin, admin_a
     assert not JS_URL.search(html_of(admin.get("/notifications/")))
 
 
+# --- indexed text (search results, similar items, routing examples) ----------------------------
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_indexed_titles_and_texts_come_back_escaped_with_only_our_own_marks(admin, admin_a, member_a, committee_a,
+                                                                           index_doc, payload):
+    title = f"{payload}关于校园安全的建议"
+    body = f"校园安全隐患突出，{payload}，建议加强巡查和安全教育，完善校园周边治安防控。"
+    index_doc(committee_a, title, body, audience="members", url="/proposals/1/", unit_id=Unit.objects.filter(
+        committee=committee_a).first().pk)
+    text = {"title": title, "body": body}
+    viewer = Client()
+    viewer.force_login(member_a)
+    for client in (admin, viewer):
+        results = html_of(client.get("/search/", {"q": "校园安全"}))
+        assert_shown_escaped(results, payload, "search results")
+        assert "<mark>校园安全</mark>" in results
+        similar = html_of(client.post("/search/similar/", text))
+        assert_shown_escaped(similar, payload, "similar items")
+        assert "疑似重复" in similar  # the item is listed, not silently dropped
+        panel = html_of(client.post("/search/similar/panel/", text, HTTP_HX_REQUEST="true"))
+        assert_shown_escaped(panel, payload, "similar panel")
+    routing = html_of(admin.post("/search/routing/panel/", text, HTTP_HX_REQUEST="true"))
+    assert_shown_escaped(routing, payload, "routing panel")
+
+    hit = get_json(admin, f"/api/v1/search?q={quote('校园安全')}")["items"][0]
+    assert hit["title"] == title
+    assert escape(payload) in hit["title_html"] and escape(payload) in hit["snippet_html"]
+    assert_safe_html(hit["title_html"] + hit["snippet_html"], "search API html fields")
+    response = admin.post("/api/v1/search/similar", json.dumps(text), content_type="application/json")
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    item = response.json()[0]
+    assert item["title"] == title
+    assert_safe_html(" ".join(item["passages_html"]), "similar API passages")
+
+
 # --- values pages echo back ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_search_and_filter_values_are_echoed_escaped(admin, payload):
     for url, shown in [(f"/members/?q={quote(payload)}", payload),
-                       (f"/audit/?actor={quote(payload)}", payload)]:
+                       (f"/audit/?actor={quote(payload)}", payload),
+                       (f"/search/?q={quote(payload)}", payload),
+                       (f"/search/?q=校园&state={quote(payload)}", payload),
+                       (f"/search/?q=校园&kind={quote(payload)}", payload)]:
         assert_shown_escaped(html_of(admin.get(url)), shown, url)
 
 

@@ -435,3 +435,28 @@ def test_a_passage_copied_from_a_title_or_body_finds_its_document(staff, committ
             assert doc.pk in [h.doc.pk for h in result.hits]
     finally:
         document_delete(kind=KIND, object_id=424242)
+
+
+def test_a_run_together_query_also_finds_its_words_apart_after_the_exact_matches(clerk_a, committee_a, index_doc):
+    from zhengxie.accounts.permissions import access_for
+    from zhengxie.textindex.selectors import search
+
+    apart = index_doc(committee_a, "关于规范电动自行车停放的提案", "小区充电设施不足，居民私拉电线。")
+    exact = index_doc(committee_a, "关于解决电动自行车充电难的提案", "建议增设充电桩。")
+    index_doc(committee_a, "关于老旧小区加装电梯的提案", "电梯审批慢。")
+
+    result = search(access_for(clerk_a, committee_a), "电动自行车充电")
+
+    assert [h.doc.pk for h in result.hits] == [exact.pk, apart.pk]
+    assert result.total == 2 and result.relaxed
+
+
+def test_a_short_query_is_never_relaxed(clerk_a, committee_a, index_doc):
+    from zhengxie.accounts.permissions import access_for
+    from zhengxie.textindex.selectors import search
+
+    index_doc(committee_a, "关于校园安全的提案", "校车接送。")
+
+    result = search(access_for(clerk_a, committee_a), "校园车")
+
+    assert result.hits == [] and not result.relaxed
