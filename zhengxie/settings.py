@@ -117,7 +117,10 @@ INSTALLED_APPS = [
     "zhengxie.attachments",
     "zhengxie.members",
     "zhengxie.scheduler",
+    "zhengxie.deadlines",
     "zhengxie.textindex",
+    # domains
+    "zhengxie.proposals",
     "zhengxie.demo",
 ]
 

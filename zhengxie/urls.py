@@ -10,9 +10,11 @@ urlpatterns = [
     path("accounts/", include("zhengxie.accounts.urls")),
     path("org/", include("zhengxie.org.urls")),
     path("search/", include("zhengxie.textindex.urls")),
+    path("proposals/", include("zhengxie.proposals.urls")),
     path("members/", include("zhengxie.members.urls")),
     path("audit/", include("zhengxie.audit.urls")),
     path("notifications/", include("zhengxie.notifications.urls")),
+    path("deadlines/", include("zhengxie.deadlines.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]
