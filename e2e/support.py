@@ -28,13 +28,13 @@ class Persona:
     nav: tuple[str, ...]  # the main navigation they see
 
 
-_EVERYONE = ("首页", "委员", "组织机构", "检索", "通知")
+_EVERYONE = ("首页", "委员", "提案", "组织机构", "检索", "通知")
 PERSONAS: dict[str, Persona] = {p.username: p for p in (
-    Persona("admin", "王建国", "委员会管理员", ("首页", "委员", "组织机构", "审计日志", "账号与角色", "检索", "通知")),
-    Persona("clerk", "刘晓燕", "提案工作人员", _EVERYONE),
+    Persona("admin", "王建国", "委员会管理员", ("首页", "委员", "提案", "提案办理", "组织机构", "审计日志", "账号与角色", "检索", "通知")),
+    Persona("clerk", "刘晓燕", "提案工作人员", ("首页", "委员", "提案", "提案办理", "组织机构", "检索", "通知")),
     Persona("editor", "陈思远", "社情民意工作人员", _EVERYONE),
-    Persona("unit", "周海涛", "承办单位经办人", ("首页", "组织机构", "检索", "通知")),
-    Persona("leader", "赵志刚", "领导", _EVERYONE),
+    Persona("unit", "周海涛", "承办单位经办人", ("首页", "提案", "组织机构", "检索", "通知")),
+    Persona("leader", "赵志刚", "领导", ("首页", "委员", "提案", "提案办理", "组织机构", "检索", "通知")),
     Persona("member", "张丽华", "委员", _EVERYONE),
     Persona("member2", "孙浩", "委员", _EVERYONE),
 )}

@@ -8,6 +8,9 @@ class ProposalsConfig(AppConfig):
 
     def ready(self) -> None:
         from zhengxie.proposals import permissions, verbs, workflow  # noqa: F401  (registers workflow, verbs)
+        from zhengxie.proposals import staff_providers  # noqa: F401  (registers the office's to-dos)
+        from zhengxie.proposals import providers  # noqa: F401  (registers the member's to-dos)
+        from zhengxie.proposals import unit_providers  # noqa: F401  (the unit clerk's to-dos, reply files, verbs)
         from zhengxie.proposals.indexing import KIND, all_entries
         from zhengxie.proposals.models import Category
         from zhengxie.textindex.registry import Source, register_source

@@ -138,6 +138,12 @@ def is_assigned_unit(p: Proposal, access: Access, payload: Payload) -> str | Non
     return "该提案没有交办给您的单位。"
 
 
+def not_yet_accepted(p: Proposal, access: Access, payload: Payload) -> str | None:
+    if _my_assignments(p, access, set(Assignment.Role.values)).filter(status=Assignment.Status.ASSIGNED).exists():
+        return None
+    return "本单位已经签收。"
+
+
 def can_reply(p: Proposal, access: Access, payload: Payload) -> str | None:
     mine = _my_assignments(p, access, {Assignment.Role.LEAD, Assignment.Role.SPLIT})
     if not mine.exists():

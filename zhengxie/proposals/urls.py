@@ -1,6 +1,7 @@
 from django.urls import path
 
 from zhengxie.proposals.views import common, member, staff, unit
+from zhengxie.proposals.views import public
 
 app_name = "proposals"
 
@@ -27,4 +28,20 @@ urlpatterns = [
     # everyone
     path("<int:pk>/", common.detail, name="detail"),
     path("<int:pk>/transitions/<str:name>/", common.transition, name="transition"),
+    # 公开 (publication): public pages need no login; the office decides what is published
+    path("public/", public.index, name="public_index"),
+    path("public/<int:pk>/", public.detail, name="public_detail"),
+    path("<int:pk>/publication/", public.decide, name="publication"),
+    path("<int:pk>/excellent/", public.excellent, name="excellent"),
+]
+
+# 提案统计 and the Word files (views/reports.py)
+from zhengxie.proposals.views import reports  # noqa: E402
+
+urlpatterns += [
+    path("stats/", reports.stats, name="stats"),
+    path("stats/export.xlsx", reports.stats_xlsx, name="stats_xlsx"),
+    path("stats/list/", reports.stats_list, name="stats_list"),
+    path("<int:pk>/reply-<int:reply_id>.docx", reports.reply_docx, name="reply_docx"),
+    path("compilation.docx", reports.compilation_docx, name="compilation_docx"),
 ]

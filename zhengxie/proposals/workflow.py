@@ -62,8 +62,9 @@ PROPOSAL_WORKFLOW = register(
               guards=(guards.assignment_valid,), effect=effects.assigned),
             T("reassign", "调整承办单位", sources={ASSIGNED, HANDLING}, target=ASSIGNED, perm=P_REVIEW,
               required=("units",), guards=(guards.assignment_valid,), effect=effects.assigned),
-            T("accept", "签收", sources={ASSIGNED}, target=HANDLING, perm=P_HANDLE,
-              guards=(guards.is_assigned_unit,), effect=effects.accepted),
+            # Each unit signs for its own share; the first one starts the handling.
+            T("accept", "签收", sources={ASSIGNED, HANDLING}, target=HANDLING, perm=P_HANDLE,
+              guards=(guards.is_assigned_unit, guards.not_yet_accepted), effect=effects.accepted),
             T("reply", "答复", sources={HANDLING, REHANDLING}, target=REPLIED, perm=P_HANDLE,
               required=("text",), guards=(guards.can_reply,), effect=effects.replied),
             # 评 — after the reply

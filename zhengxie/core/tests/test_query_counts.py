@@ -17,12 +17,14 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from zhengxie.accounts.models import Role, User
+from zhengxie.accounts.models import Role, RoleGrant, User
+from zhengxie.accounts.permissions import access_for
 from zhengxie.accounts.services import api_token_issue
 from zhengxie.audit.services import audit_record
 from zhengxie.members.models import Member
 from zhengxie.notifications.models import Notification
 from zhengxie.notifications.services import notify
+from zhengxie.proposals import services as proposal_services
 from zhengxie.org.lists import LISTS
 from zhengxie.org.models import (
     Committee,
@@ -222,6 +224,53 @@ def search_documents(scene: Scene, n: int) -> list[str]:
     return shown
 
 
+def _proposal(scene: Scene, proposer: User, *, steps: tuple[str, ...] = (), unit: Unit | None = None) -> str:
+    """A proposal of `proposer` in the scene's committee, in its session, taken through `steps` by a clerk."""
+    c = scene.committee
+    k = next(_seq)
+    title = f"关于第{k}件电动自行车充电安全的提案"
+    session = Session.objects.filter(committee=c).first()
+    p = proposal_services.proposal_create(access=access_for(proposer, c), data={
+        "title": title, "reason": "楼道充电隐患大。", "suggestion": "增设集中充电设施。", "category": "society",
+        "session_id": session.pk if session else None})
+    clerk = make_user(f"qc_proposal_clerk{k}")
+    grant(clerk, c, Role.PROPOSAL_STAFF)
+    for step in steps:
+        payload = {"units": [{"unit_id": unit.pk, "role": "lead"}]} if step == "assign" and unit else {}
+        who = proposer if step == "submit" else clerk
+        proposal_services.transition(access=access_for(who, c), proposal_id=p.pk, name=step, payload=payload)
+    return title
+
+
+def _new_member(scene: Scene) -> User:
+    user = make_user(f"qc_proposer{next(_seq)}", display_name=f"提案人{next(_seq)}")
+    grant(user, scene.committee, Role.MEMBER)
+    return user
+
+
+def proposals_submitted(scene: Scene, n: int) -> list[str]:
+    """Submitted and registered proposals, each by another member (the office's list)."""
+    return [_proposal(scene, _new_member(scene), steps=("submit", "register")[: 1 + i % 2]) for i in range(n)][-1:]
+
+
+def proposals_of_member(scene: Scene, n: int) -> list[str]:
+    """The viewer's own drafts and other members' registered proposals (what a member's list shows)."""
+    titles = []
+    for i in range(n):
+        if i % 2:
+            titles.append(_proposal(scene, _new_member(scene), steps=("submit", "register")))
+        else:
+            titles.append(_proposal(scene, scene.viewer))
+    return titles[-1:]
+
+
+def proposals_of_unit(scene: Scene, n: int) -> list[str]:
+    """Proposals assigned to the viewer's unit (a unit clerk's list)."""
+    unit = RoleGrant.objects.get(user=scene.viewer, committee=scene.committee, role=Role.UNIT_HANDLER).unit
+    return [_proposal(scene, _new_member(scene), steps=("submit", "register", "assign"), unit=unit)
+            for _ in range(n)][-1:]
+
+
 def together(*grows: Grow) -> Grow:
     def grow(scene: Scene, n: int) -> list[str]:
         return [text for g in grows for text in g(scene, n)]
@@ -271,6 +320,11 @@ LISTINGS = [
     Listing("GET /api/v1/committees, as platform admin", "/api/v1/committees?page_size=100", "platform_admin",
             committees),
     Listing("GET /api/v1/me, as unit clerk", "/api/v1/me", "unit_a", committees_and_units),
+    Listing("GET /api/v1/proposals, as clerk", "/api/v1/proposals?page_size=100", "clerk_a", proposals_submitted),
+    Listing("GET /api/v1/proposals, as member", "/api/v1/proposals?page_size=100", "member_a", proposals_of_member),
+    Listing("GET /api/v1/proposals, as unit clerk", "/api/v1/proposals?page_size=100", "unit_a", proposals_of_unit),
+    Listing("GET /api/v1/proposals, as leader, filtered", "/api/v1/proposals?page_size=100&key=false&q=电动自行车",
+            "leader_a", proposals_submitted),
     Listing("GET /api/v1/search, as member", "/api/v1/search?q=排水管网&page_size=100", "member_a", search_documents),
     Listing("GET /api/v1/search, as unit clerk", "/api/v1/search?q=排水管网&page_size=100", "unit_a", search_documents),
 ]

@@ -30,6 +30,7 @@ import pytest
 from django.test import Client
 
 from zhengxie.accounts.models import Role, RoleGrant
+from zhengxie.accounts.permissions import access_for
 from zhengxie.accounts.services import api_token_issue
 from zhengxie.attachments.models import Attachment
 from zhengxie.attachments.services import attachment_upload
@@ -38,6 +39,9 @@ from zhengxie.audit.models import Event
 from zhengxie.audit.services import audit_record
 from zhengxie.members.models import Member
 from zhengxie.org.models import Sector, Unit
+from zhengxie.proposals import services as proposal_services
+from zhengxie.proposals.models import Assignment, Evaluation, Proposal, Reply, Signer, Supervision
+from zhengxie.testing.factories import make_persona
 from zhengxie.testing.factories import grant, make_member, make_user
 from zhengxie.textindex.models import Audience, Document
 from zhengxie.textindex.registry import IndexEntry
@@ -146,6 +150,48 @@ def search_lists() -> tuple[Req, ...]:
             api("/api/v1/search/routing", LIKE_IT))
 
 
+PROPOSAL_REASON = "我区老旧小区多为六层住宅，老年住户上下楼困难，加装电梯审批流程复杂，居民意见难以协调。"
+PROPOSAL_TEXT = {"reason": PROPOSAL_REASON, "suggestion": "简化加装电梯审批流程，提高财政补贴比例。", "category": "society"}
+
+
+def make_proposal(committee, proposer, title: str, *steps: tuple[Any, str, dict[str, Any]]):
+    """A proposal of `proposer`, submitted, then taken through `steps` ((who, transition, payload) …)."""
+    p = proposal_services.proposal_create(access=access_for(proposer, committee), data={**PROPOSAL_TEXT, "title": title})
+    proposal_services.transition(access=access_for(proposer, committee), proposal_id=p.pk, name="submit")
+    for who, name, payload in steps:
+        proposal_services.transition(access=access_for(who, committee), proposal_id=p.pk, name=name, payload=payload)
+    return Proposal.objects.get(pk=p.pk)
+
+
+def proposal_rows(p) -> Any:
+    related = [list(model.objects.filter(proposal=p).values()) for model in
+               (Signer, Assignment, Reply, Evaluation, Supervision)]
+    return rows(Proposal, p.pk), related
+
+
+def make_b_proposal(w):
+    return make_proposal(w.b, w.member_b, "乙区秘密提案：关于老旧小区加装电梯的提案")
+
+
+def proposal_writes(*, switch: bool = True) -> tuple[Req, ...]:
+    """Every way to change a proposal through the API (a valid body each, so only the scope refuses)."""
+    writes = (
+        api("/api/v1/proposals/{id}", {"title": "被篡改", "version": 1}, method="patch"),
+        api("/api/v1/proposals/{id}/transitions/register", {}),
+        api("/api/v1/proposals/{id}/transitions/return", {"advice": "越权退回"}),
+        api("/api/v1/proposals/{id}/transitions/reject", {"ground": "personal"}),
+        api("/api/v1/proposals/{id}/transitions/accept", {}),
+        api("/api/v1/proposals/{id}/transitions/reply", {"text": "越权答复", "grade": "A"}),
+        api("/api/v1/proposals/{id}/cosign", {"accept": True}),
+        api("/api/v1/proposals/{id}/answer", {"text": "越权答复", "grade": "A"}),
+        api("/api/v1/proposals/{id}/evaluation", {"handling": "dissatisfied", "result": "dissatisfied"}),
+        api("/api/v1/proposals/{id}/supervision", {"kind": "urge", "text": "越权催办"}),
+    )
+    if switch:
+        writes += (api("/api/v1/proposals/{id}/transitions/register", {}, switch=True),)
+    return writes
+
+
 MEMBER_FORM = {"name": "被篡改", "gender": "男", "ethnicity": "汉族", "sector": "{sector_b}",
                "title": "member", "phone": "13700000009", "version": "0"}
 TRANSITION = {"reason": "越权操作", "version": 0}
@@ -204,6 +250,16 @@ OTHER_COMMITTEE = [
         lists=search_lists(),
     ),
     Target(
+        "proposal", make_b_proposal, proposal_rows, marker="乙区秘密提案",
+        reads=(api("/api/v1/proposals/{id}"), api("/api/v1/proposals/{id}/similar"),
+               api("/api/v1/proposals/{id}/routing"), api("/api/v1/proposals/{id}", switch=True),
+               api("/api/v1/proposals?committee={b}", switch=True)),
+        writes=proposal_writes(),
+        lists=(api("/api/v1/proposals?page_size=100"), api("/api/v1/proposals?q=乙区秘密"),
+               api("/api/v1/proposals?state=submitted&page_size=100"), api("/api/v1/search?q=乙区秘密提案"),
+               api("/api/v1/search/similar", {"title": "关于老旧小区加装电梯的提案", "body": PROPOSAL_REASON})),
+    ),
+    Target(
         "role grant", make_b_grant, lambda g: rows(RoleGrant, g.pk), marker="乙区秘密",
         reads=(api("/api/v1/me", switch=True),),
         writes=(page("/accounts/roles/{id}/revoke/", {}),),
@@ -251,7 +307,8 @@ class Caller:
             return client.get(url, **headers)
         if "file" in (req.data or {}):
             return client.post(url, {"file": samples.upload(req.data["file"], samples.pdf())}, **headers)
-        return client.post(url, json.dumps(req.data), content_type="application/json", **headers)
+        send = getattr(client, req.method)  # post, patch …
+        return send(url, json.dumps(req.data), content_type="application/json", **headers)
 
 
 def body_of(response) -> str:
@@ -349,6 +406,14 @@ def make_y_document(w):
                           unit_ids=(w.unit_y.pk,))
 
 
+def make_y_proposal(w):
+    """A proposal assigned to unit Y only, in the state where a unit accepts it."""
+    member = make_persona(w.a, Role.MEMBER, "y_proposer")
+    clerk = make_persona(w.a, Role.PROPOSAL_STAFF, "y_office")
+    return make_proposal(w.a, member, "卫健局秘密提案：关于老旧小区加装电梯的提案", (clerk, "register", {}),
+                         (clerk, "assign", {"units": [{"unit_id": w.unit_y.pk, "role": "lead"}]}))
+
+
 OTHER_UNIT = [
     Target(
         "attachment of unit Y", make_y_attachment, lambda a: rows(Attachment, a.pk), marker="卫健局答复",
@@ -361,6 +426,14 @@ OTHER_UNIT = [
         writes=(page("/accounts/roles/{id}/revoke/", {}),
                 page("/accounts/roles/", {"username": "unit_y_clerk", "role": "unit_handler", "unit": "{unit_y}"})),
         lists=(page("/"), page("/org/"), api("/api/v1/me")),
+    ),
+    Target(
+        "proposal of unit Y", make_y_proposal, proposal_rows, marker="卫健局秘密提案",
+        reads=(api("/api/v1/proposals/{id}"), api("/api/v1/proposals/{id}/similar"),
+               api("/api/v1/proposals/{id}/routing")),
+        writes=proposal_writes(switch=False),
+        lists=(api("/api/v1/proposals?page_size=100"), api("/api/v1/proposals?unit={unit_y}"),
+               api("/api/v1/proposals?q=卫健局秘密"), api("/api/v1/search?q=卫健局秘密提案"), page("/")),
     ),
     Target(
         "search document of unit Y", make_y_document, lambda d: rows(Document, d.pk), marker="卫健局秘密文档",
@@ -390,6 +463,17 @@ def test_the_unit_harness_is_live_for_unit_y_itself(units):
     caller = Caller(units.clerk_y, units.a, units.a)
     for req in OTHER_UNIT[0].reads:
         assert caller.send(req, {"id": attachment.pk}).status_code == 200, req
+
+
+def test_unit_y_reads_and_accepts_its_own_proposal_through_the_same_urls(units):
+    """Control: unit Y's clerk opens the proposal unit X's clerk could not, and signs for it."""
+    proposal = make_y_proposal(units)
+    caller = Caller(units.clerk_y, units.a, units.a)
+    fmt = {"id": proposal.pk, "unit_y": units.unit_y.pk}
+    target = next(t for t in OTHER_UNIT if t.name == "proposal of unit Y")
+    assert caller.send(target.reads[0], fmt).status_code == 200
+    assert "卫健局秘密提案" in body_of(caller.send(target.lists[1], fmt))
+    assert caller.send(api("/api/v1/proposals/{id}/transitions/accept", {}), fmt).status_code == 200
 
 
 def test_unit_y_finds_its_own_search_document_through_the_same_lists(units):

@@ -12,13 +12,19 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import Count, F
 
 from zhengxie.accounts.models import Role, RoleGrant, User
+from zhengxie.accounts.permissions import access_for
 from zhengxie.audit.models import Event
 from zhengxie.demo import data
+from zhengxie.demo import proposals as demo_proposals
 from zhengxie.demo.builder import DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo, plan_committees, sector_counts
+from zhengxie.demo.proposals import seed_proposals
 from zhengxie.members.models import Member
 from zhengxie.org.models import Committee, Session, Unit
+from zhengxie.proposals import member_selectors, unit_services
+from zhengxie.proposals.models import Assignment, Evaluation, Proposal, Reply, Signer
 from zhengxie.testing.factories import make_committee
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +54,8 @@ def seed(*args: str) -> str:
 
 @pytest.fixture
 def county(demo_mode) -> Committee:
-    seed("--scale", "county")
+    """The roster alone: the proposals (and the members' accounts they need) are tested in test_seed_proposals."""
+    seed("--scale", "county", "--without-proposals")
     return Committee.objects.get(code="demo-county")
 
 
@@ -142,7 +149,7 @@ def test_one_seeded_audit_event_per_committee_with_counts(county):
 
 
 def test_summary_names_the_counts(demo_mode):
-    out = seed("--scale", "county")
+    out = seed("--scale", "county", "--without-proposals")
     assert "政协 1 个" in out and "演示账号 7 个" in out and "云湖区政协" in out
 
 
@@ -161,9 +168,18 @@ def test_if_empty_leaves_an_existing_database_alone(demo_mode):
     assert not Member.objects.exists() and not User.objects.exists()
 
 
-def test_if_empty_seeds_an_empty_database(demo_mode):
+def test_if_empty_seeds_an_empty_database_with_proposals(demo_mode):
     seed("--scale", "county", "--if-empty")
     assert Committee.objects.filter(code="demo-county").exists()
+    assert Proposal.objects.filter(committee__code="demo-county").count() > 500
+
+
+def test_a_missing_corpus_is_reported_before_anything_is_written(demo_mode, monkeypatch, tmp_path):
+    monkeypatch.setattr(demo_proposals, "CORPUS_PATH", tmp_path / "missing.jsonl")
+    monkeypatch.setattr(demo_proposals, "corpus", lambda: demo_proposals.Corpus(demo_proposals.CORPUS_PATH))
+    with pytest.raises(CommandError, match="without-proposals"):
+        seed("--scale", "county")
+    assert not Committee.objects.exists()
 
 
 def test_seeding_twice_is_refused_and_changes_nothing(county):
@@ -173,11 +189,26 @@ def test_seeding_twice_is_refused_and_changes_nothing(county):
     assert Member.objects.count() == members and Committee.objects.count() == 1
 
 
+NOW = dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC)
+
+
 def _build_and_roll_back(seed_value: int) -> list[tuple]:
-    """Everything the builder wrote that is not an id or a timestamp, then undo it."""
+    """Everything the builder and the proposals wrote that is not an id, then undo it."""
     with transaction.atomic():
         build_demo(scale="county", seed=seed_value)
-        rows: list[tuple] = list(Member.objects.order_by("id").values_list(
+        seed_proposals(scale="county", seed=seed_value, now=NOW)
+        rows: list[tuple] = list(Proposal.objects.order_by("id").values_list(
+            "session__name", "number_label", "title", "reason", "suggestion", "category", "proposer_kind",
+            "proposer__username", "body_name", "state", "return_advice", "reject_ground", "merged_into__title",
+            "handling_mode", "due_date", "is_key", "supervising_leader__username", "is_public", "created_at",
+            "submitted_at", "registered_at", "assigned_at", "replied_at", "closed_at", "version"))
+        rows += list(Assignment.objects.order_by("id").values_list("proposal__title", "unit__name", "role", "status"))
+        rows += list(Reply.objects.order_by("id").values_list("text", "grade", "contact", "author__username"))
+        rows += list(Evaluation.objects.order_by("id").values_list("user__username", "handling", "result"))
+        rows += list(Signer.objects.order_by("id").values_list("user__username", "status", "expires_at"))
+        rows += [(verb, actor, at, sorted(payload)) for verb, actor, at, payload in Event.objects.filter(
+            verb__startswith="proposal.").order_by("id").values_list("verb", "actor__username", "at", "payload")]
+        rows += list(Member.objects.order_by("id").values_list(
             "name", "phone", "gender", "ethnicity", "birth_month", "sector__name", "party__name", "employer_title",
             "title", "special_committee__name", "workstation__name", "user__username"))
         rows += list(Unit.objects.order_by("id").values_list("name", "short_name", "kind", "order"))
@@ -187,7 +218,8 @@ def _build_and_roll_back(seed_value: int) -> list[tuple]:
     return rows
 
 
-def test_same_seed_produces_identical_rows_and_another_seed_does_not(demo_mode):
+def test_same_seed_produces_identical_rows_and_another_seed_does_not(demo_mode, monkeypatch):
+    monkeypatch.setitem(demo_proposals.PER_SESSION, "county", {"county": 60})  # the same code, quicker
     first = _build_and_roll_back(2026)
     assert not Committee.objects.exists()
     assert _build_and_roll_back(2026) == first
@@ -195,7 +227,7 @@ def test_same_seed_produces_identical_rows_and_another_seed_does_not(demo_mode):
 
 
 def test_city_scale_links_eight_districts_and_counties_to_the_city(demo_mode):
-    out = seed("--scale", "city")
+    out = seed("--scale", "city", "--without-proposals")
     city = Committee.objects.get(code="demo-city")
     children = list(Committee.objects.filter(parent=city).order_by("code"))
     assert city.level == Committee.Level.CITY and city.parent is None
@@ -204,7 +236,8 @@ def test_city_scale_links_eight_districts_and_counties_to_the_city(demo_mode):
     assert "市教育局" in set(Unit.objects.filter(committee=city).values_list("name", flat=True))
     assert all(Member.objects.filter(committee=c).count() >= 280 for c in children)
     # The demo accounts live in the first district under the city.
-    assert set(RoleGrant.objects.values_list("committee_id", flat=True)) == {children[0].pk}
+    assert set(RoleGrant.objects.filter(user__username__in=EXPECTED_ROLES).values_list("committee_id", flat=True)) \
+        == {children[0].pk}
     assert "政协 9 个" in out
     # Phones are unique across the whole deployment, not just per committee.
     phones = list(Member.objects.values_list("phone", flat=True))
@@ -239,3 +272,22 @@ def test_demo_accounts_match_the_login_page_list():
     from zhengxie.accounts.views import DEMO_ACCOUNTS as LOGIN_PAGE_ACCOUNTS
 
     assert [a.username for a in DEMO_ACCOUNTS] == [u for u, _ in LOGIN_PAGE_ACCOUNTS]
+
+
+def test_city_scale_gives_every_committee_proposals_and_the_district_its_demo_accounts(demo_mode, monkeypatch):
+    monkeypatch.setitem(demo_proposals.PER_SESSION, "city", {"city": 40, "county": 20})
+    call_command("seed_demo", "--scale", "city", stdout=StringIO())
+    per = dict(Proposal.objects.values_list("committee__code").annotate(n=Count("pk")))
+    assert len(per) == 9 and 70 <= per["demo-city"] <= 90
+    # Each committee's proposals go to its own units (市卫生健康委员会 in the city, 区卫生健康局 below).
+    assert not Assignment.objects.exclude(unit__committee_id=F("committee_id")).exists()
+    assert not Assignment.objects.exclude(committee_id=F("proposal__committee_id")).exists()
+    district = Committee.objects.get(code="demo-city-01")
+    assert member_selectors.my_invitations(access_for(User.objects.get(username="member"), district)).exists()
+    assert unit_services.unit_inbox(access_for(User.objects.get(username="unit"), district)).pending
+
+
+def test_without_proposals_seeds_only_the_roster(demo_mode):
+    call_command("seed_demo", "--scale", "county", "--without-proposals", stdout=StringIO())
+    assert Member.objects.exists() and not Proposal.objects.exists()
+    assert sorted(User.objects.values_list("username", flat=True)) == sorted(a.username for a in DEMO_ACCOUNTS)

@@ -32,10 +32,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         event.verb_label = verb_label(event.verb)  # type: ignore[attr-defined]
     from zhengxie.proposals.models import RejectGround, Signer
 
+    from zhengxie.proposals.models import Assignment
+    from zhengxie.proposals.permissions import P_REVIEW, P_SUPERVISE
+
     user_ids = {u.pk for u in proposers(p)}
+    my_assignment = None
+    if access.unit_ids and p.state in ("handling", "rehandling"):
+        my_assignment = Assignment.objects.filter(proposal=p, unit_id__in=access.unit_ids).exclude(
+            status__in=[Assignment.Status.WITHDRAWN, Assignment.Status.ANSWERED]).first()
     invitation = Signer.objects.filter(proposal=p, user=access.user, status=Signer.Status.INVITED).first()
     return render(request, "proposals/detail.html", {
         "is_proposer": access.user.pk in user_ids, "invitation": invitation, "grounds": RejectGround.choices,
+        "my_assignment": my_assignment, "is_office": access.has(P_REVIEW), "can_supervise": access.has(P_SUPERVISE),
+        "can_download_replies": access.has(P_REVIEW) or access.user.pk in user_ids or bool(access.unit_ids),
         "dedicated": DEDICATED_PAGES,
         "p": p, "state_label": PROPOSAL_WORKFLOW.state_label(p.state), "proposers": proposers(p),
         "transitions": PROPOSAL_WORKFLOW.available(p, access), "timeline": timeline,
