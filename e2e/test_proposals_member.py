@@ -105,6 +105,7 @@ def test_a_title_over_the_limit_is_cut_by_the_field_and_the_form_keeps_the_text(
     page.get_by_label("标题（必填）").fill("")
     submit(page, page.get_by_role("button", name="保存草稿"), status=400)
     expect(page.get_by_role("alert")).to_contain_text("请修正")
+    expect(page.locator("main")).to_contain_text("请填写标题。")
     expect(page.get_by_label("建议", exact=True)).to_have_value("草稿里的建议")
     _shot(page, device, "6-error")
 

@@ -13,14 +13,15 @@ Runs after `builder.build_demo` (committees, members, units, the seven demo acco
 - the current session, as the proposal office's desk looks in plenary week: drafts, invitations to
   co-sign, ~a third submitted and waiting for review, some returned, registered, assigned and waiting
   for a unit to sign for them (签收);
-- the demo accounts' own situations in the primary county (`_persona_specs`): `member` has drafts, a
+- the demo accounts' own situations in the primary county (`persona_specs`): `member` has drafts, a
   returned proposal with advice, an invitation from `member2`, replies to rate; the `unit` account's
   education bureau has something in every inbox group; `leader` supervises key proposals.
 
 Texts are recombined from the labelled corpus bench/data/eval_proposals.jsonl (300 real-looking
-proposals with their lead units): a proposal keeps its source's lead unit (mapped to the committee's
-unit whose name ends with it), its sentences come from that unit's items, numbers and places are redrawn
-and 我区/全县 is written for the committee's own level.
+proposals with their lead units): a proposal keeps its source item's lead unit (mapped to the
+committee's unit whose name ends with it, see `map_units`) and its subject; its sentences come from
+that item and the near-duplicates of its topic, numbers and places are redrawn and 我区/全县 is
+written for the committee's own level (see `Corpus`).
 
 Deterministic: every choice comes from `random.Random` seeded from the seed, the committee and the
 session; last year's dates follow its session's dates, the current session's work is dated in the
@@ -55,6 +56,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Q
+from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -1663,9 +1665,17 @@ def seed_proposals(*, scale: str, seed: int = DEFAULT_SEED, now: dt.datetime | N
                    log: Callable[[str], None] | None = None) -> ProposalsResult:
     """Add the demo proposals to a deployment `build_demo(scale, seed)` has just created.
 
-    Accounts and roles first (one transaction), then each committee's two sessions in batches of
-    500 proposals per transaction, then the text index's term statistics.
+    Term statistics from the corpus and the accounts and roles first (one transaction), then each
+    committee's two sessions in batches of 500 proposals per transaction.
     """
+    # Demo mode runs with DEBUG on, which keeps (and first formats) the SQL of every query: with
+    # bulk inserts of whole texts that is a sixth of the time and, at province scale, gigabytes.
+    with override_settings(DEBUG=False):
+        return _seed_proposals(scale=scale, seed=seed, now=now, log=log)
+
+
+def _seed_proposals(*, scale: str, seed: int, now: dt.datetime | None,
+                    log: Callable[[str], None] | None) -> ProposalsResult:
     started = time.perf_counter()
     now = now or timezone.now()
     today = timezone.localdate(now)

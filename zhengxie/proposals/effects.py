@@ -166,7 +166,18 @@ def default_due_date(p: Proposal) -> dt.date:
     cfg = p.committee.settings or {}
     amount = int(cfg.get("proposal_reply_amount", REPLY_MONTHS))
     unit = cfg.get("proposal_reply_unit", "months")
-    return due_date(p.committee, timezone.localdate(), amount, unit).date
+    return next_workday(p, due_date(p.committee, timezone.localdate(), amount, unit).date)
+
+
+def next_workday(p: Proposal, day: dt.date) -> dt.date:
+    """A deadline that falls on a rest day moves to the next working day (遇节假日顺延)."""
+    from zhengxie.deadlines.calendar import is_workday
+
+    for _ in range(30):  # the longest official holiday is 8 days; 30 is a safe bound
+        if is_workday(p.committee, day):
+            return day
+        day += dt.timedelta(days=1)
+    return day
 
 
 def assigned(p: Proposal, access: Access, payload: Payload) -> dict[str, Any]:
@@ -225,7 +236,7 @@ def rehandle(p: Proposal, access: Access, payload: Payload) -> None:
     from zhengxie.deadlines.calendar import due_date
 
     p.rehandled = True
-    p.due_date = due_date(p.committee, timezone.localdate(), REHANDLE_MONTHS, "months").date
+    p.due_date = next_workday(p, due_date(p.committee, timezone.localdate(), REHANDLE_MONTHS, "months").date)
     p.save(update_fields=["rehandled", "due_date"])
     _open_deadline(p, p.due_date, access)
     lead = Assignment.objects.filter(proposal=p, role__in=[Assignment.Role.LEAD, Assignment.Role.SPLIT]).exclude(

@@ -25,7 +25,7 @@ class SessionChoiceField(forms.ModelChoiceField):
 
 class ProposalForm(forms.Form):
     title = forms.CharField(
-        label="标题", max_length=TITLE_MAX,
+        label="标题", max_length=TITLE_MAX, error_messages={"required": "请填写标题。"},
         help_text=f"不超过 {TITLE_MAX} 字，一般写作“关于……的提案”。一事一案：一件提案只提一个问题。",
         # A box that wraps, so the whole title shows on a phone; line breaks are dropped in clean_title.
         widget=forms.Textarea(attrs={"rows": 2, "class": "title-input", "autocomplete": "off"}),

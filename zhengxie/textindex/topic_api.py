@@ -20,7 +20,9 @@ class TopicQuery(Schema):
     limit: int = Field(15, ge=1, le=MAX_TERMS, description=f"最多返回几个热点词，1–{MAX_TERMS}")
 
 
-class ExampleOut(Schema):
+# Not "ExampleOut": api.py has one (routing examples), and OpenAPI components are keyed by class
+# name, the last registered winning, so this answer was documented with the other's fields.
+class TopicExampleOut(Schema):
     title: str
     url: str = Field(..., description="可能为空")
 
@@ -31,7 +33,7 @@ class TermOut(Schema):
     last: int = Field(..., description="去年标题含该词的文档件数")
     change: int | None = Field(..., description="比去年增减的百分比；去年没有时为 null")
     growth: float = Field(..., description="排序依据：今年件数 − 去年件数 × 今年总件数 ÷ 去年总件数")
-    examples: list[ExampleOut] = Field(..., description="今年含该词的文档（最多 3 件，只含调用者可以查看的）")
+    examples: list[TopicExampleOut] = Field(..., description="今年含该词的文档（最多 3 件，只含调用者可以查看的）")
 
 
 class CategoryOut(Schema):

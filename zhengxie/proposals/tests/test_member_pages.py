@@ -381,6 +381,13 @@ def test_declining_an_invitation_and_answering_twice(client, member_a, member2_a
     assert Signer.objects.get(proposal=p).status == "declined"
 
 
+def test_answering_an_invitation_never_redirects_to_another_site(client, member_a, member2_a, committee_a):
+    p = joint_with_invitation(member_a, member2_a, committee_a)
+    client.force_login(member2_a)
+    response = client.post(f"/proposals/{p.pk}/cosign/", {"accept": "1", "next": "/\\evil.example/"})
+    assert response.status_code == 302 and response["Location"] == "/proposals/"
+
+
 def test_an_expired_invitation_is_answered_with_a_message_and_left_unchanged(client, member_a, member2_a, committee_a):
     p = joint_with_invitation(member_a, member2_a, committee_a)
     Signer.objects.filter(proposal=p).update(expires_at=timezone.now() - dt.timedelta(minutes=1))

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from zhengxie.audit.models import Event
@@ -82,4 +83,5 @@ def transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 
 def _local(url: str | None) -> bool:
-    return bool(url) and url.startswith("/") and not url.startswith("//")  # type: ignore[union-attr]
+    """A `next` address on this site only (not //host, /\\host or another scheme)."""
+    return bool(url) and url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None)  # type: ignore[union-attr]

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from zhengxie.accounts.permissions import Access
@@ -51,7 +52,10 @@ def _may_edit(access: Access, p: Proposal) -> bool:
 
 
 def _local(url: str | None) -> bool:
-    return bool(url) and url.startswith("/") and not url.startswith("//")  # type: ignore[union-attr]
+    """A path on this site (not //host or /\\host, which browsers read as another site)."""
+    if not url or not url.startswith("/"):
+        return False
+    return url_has_allowed_host_and_scheme(url, allowed_hosts=None)
 
 
 # ---------------------------------------------------------------------------------------------
