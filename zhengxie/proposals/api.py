@@ -135,7 +135,6 @@ def proposal_detail(access: Access, pk: int) -> Proposal | None:
         | Q(pk__in=Proposal.objects.filter(merged_into=p).values("proposer_id"))
         | Q(pk__in=accepted.filter(proposal__merged_into=p).values("user_id"))
     ).order_by("id"))
-    p.api_access = access  # type: ignore[attr-defined]
     return p
 
 

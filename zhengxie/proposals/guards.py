@@ -36,6 +36,21 @@ def is_joint(p: Proposal, access: Access, payload: Payload) -> str | None:
     return None if p.proposer_kind == ProposerKind.JOINT else "只有委员联名提案需要邀请联名。"
 
 
+def invitees_valid(p: Proposal, access: Access, payload: Payload) -> str | None:
+    ids = payload.get("user_ids")
+    if ids is None:
+        return None
+    from zhengxie.accounts.models import Role, User
+
+    try:
+        wanted = {int(i) for i in ids} - {p.proposer_id}
+    except (TypeError, ValueError):
+        return "请选择要邀请的委员。"
+    members = User.objects.filter(pk__in=wanted, grants__committee_id=p.committee_id, grants__role=Role.MEMBER,
+                                  is_active=True)
+    return None if members.exists() else "请至少邀请一位本会委员联名。"
+
+
 def content_complete(p: Proposal, access: Access, payload: Payload) -> str | None:
     missing = [label for value, label in ((p.title, "标题"), (p.reason, "案由"), (p.suggestion, "建议"),
                                           (p.category, "类别")) if not str(value or "").strip()]
@@ -148,6 +163,10 @@ def can_reply(p: Proposal, access: Access, payload: Payload) -> str | None:
     mine = _my_assignments(p, access, {Assignment.Role.LEAD, Assignment.Role.SPLIT})
     if not mine.exists():
         return "只有主办（或分办）单位可以答复提案；协办单位请向主办单位提交协办意见。"
+    if "text" in payload:
+        allowed = {"A", "B", "C"} | ({"D"} if (p.committee.settings or {}).get("proposal_grade_d") else set())
+        if payload.get("grade") not in allowed:
+            return "请选择办理结果（" + "/".join(sorted(allowed)) + "）。"
     if p.handling_mode == "split":
         others = Assignment.objects.filter(proposal=p, role=Assignment.Role.SPLIT).exclude(
             unit_id__in=access.unit_ids).exclude(status__in=[Assignment.Status.ANSWERED, Assignment.Status.WITHDRAWN])

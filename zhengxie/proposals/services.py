@@ -15,6 +15,7 @@ from django.utils import timezone
 from zhengxie.accounts.models import Role, User
 from zhengxie.accounts.permissions import Access
 from zhengxie.audit.services import audit_record, diff_fields
+from zhengxie.org.models import Session
 from zhengxie.proposals import effects
 from zhengxie.proposals.indexing import reindex
 from zhengxie.proposals.models import (
@@ -50,6 +51,15 @@ def _clean(data: dict[str, Any], access: Access) -> dict[str, Any]:
     for key in ("reason", "suggestion"):
         if len(out.get(key, "")) > MAX_TEXT:
             raise ProposalError(f"{'案由' if key == 'reason' else '建议'}不能超过 {MAX_TEXT} 个字。")
+    if out.get("session_id") not in (None, ""):
+        try:
+            out["session_id"] = int(out["session_id"])
+        except (TypeError, ValueError):
+            raise ProposalError("请选择本会的会议。") from None
+        if not Session.objects.filter(pk=out["session_id"], committee=access.committee).exists():
+            raise ProposalError("请选择本会的会议。")
+    elif "session_id" in out:
+        out["session_id"] = None
     if out.get("category") and out["category"] not in Category.values:
         raise ProposalError("请选择提案类别。")
     kind = out.get("proposer_kind")
@@ -97,6 +107,7 @@ def proposal_update(*, access: Access, proposal_id: int, data: dict[str, Any], v
         raise ProposalError("请填写标题。")
     p.version += 1
     p.save()
+    reindex(p)
     audit_record(actor=access.user, committee=access.committee, verb="proposal.update", obj=p,
                  payload=diff_fields(before, fields))
     return p

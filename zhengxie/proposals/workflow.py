@@ -42,7 +42,8 @@ PROPOSAL_WORKFLOW = register(
         transitions=[
             # 提 — the proposer
             T("invite", "邀请联名", sources={DRAFT}, target=COSIGNING, perm=P_SUBMIT,
-              guards=(guards.is_initiator, guards.is_joint, guards.content_complete), required=("user_ids",),
+              guards=(guards.is_initiator, guards.is_joint, guards.content_complete, guards.invitees_valid),
+              required=("user_ids",),
               effect=effects.invite_signers),
             T("submit", "提交", sources={DRAFT, COSIGNING, RETURNED}, target=SUBMITTED, perm=P_SUBMIT,
               guards=(guards.is_initiator, guards.content_complete, guards.joint_has_signer),
