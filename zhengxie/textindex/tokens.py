@@ -101,6 +101,18 @@ def shingles(text: str, n: int = 4) -> set[str]:
     return {s[i : i + n] for i in range(len(s) - n + 1)}
 
 
+class _Fold(dict):  # type: ignore[type-arg]
+    """str.translate table folding one character as `normalize` would (ＡＢＣ → abc), learnt lazily."""
+
+    def __missing__(self, code: int) -> str:
+        folded = normalize(chr(code))[:1] or " "
+        self[code] = folded
+        return folded
+
+
+_FOLD = _Fold()
+
+
 def highlight_spans(text: str, query: str | Iterable[str]) -> list[tuple[int, int]]:
     """(start, end) spans of `text` covered by the query's tokens, merged; positions in `text`.
 
@@ -110,7 +122,7 @@ def highlight_spans(text: str, query: str | Iterable[str]) -> list[tuple[int, in
     tokens = query_tokens(query) if isinstance(query, str) else list(query)
     if not tokens or not text:
         return []
-    folded = "".join(normalize(ch)[:1] or " " for ch in text)  # same length as text
+    folded = text.translate(_FOLD)  # same length as text: every character folds to exactly one
     covered = bytearray(len(text))
     for tok in tokens:
         start = folded.find(tok)
