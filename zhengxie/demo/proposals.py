@@ -31,10 +31,10 @@ with the current session's dates moved.
 
 Fast enough: rows are planned in memory per committee and session, then written with bulk inserts,
 500 proposals per transaction with their audit events and text-index documents
-(`textindex.services.documents_upsert_many`). Measured on the 2-core box (CPU time, which is what
-a loaded machine stretches): county ~600 proposals ≈ 4.5 s for the whole `seed_demo`; city ~6,400
-≈ 33 s; per 5,000 proposals on PostgreSQL ≈ 26 s in Python plus 16 s in the database, three
-quarters of it the text index — so the province's 500,000 need about 70 minutes on an idle box.
+(`textindex.services.documents_upsert_many`, about three quarters of the work). Measured on the
+shared 2-core box, as CPU time (what a loaded machine stretches): the whole `seed_demo --scale
+county` (~600 proposals, SQLite) 4 s; city (~6,400) 29 s; province on PostgreSQL ~4.8 ms of Python
+and ~3 ms of database per proposal, so its 500,000 take a bit over an hour on an idle box.
 """
 
 from __future__ import annotations
@@ -1078,6 +1078,9 @@ class SessionStory:
         assert s.assigned is not None and s.due is not None
         self.accept(s, s.assignments[0], self.after(s.assigned, 1, 6))
         self.answer_parts(s, self.on(s.due), leave_open=1 if self.rng.random() < 0.3 else 0)
+        for a in s.assignments:  # every unit signed for it long ago; one may still owe its opinion
+            if a.accepted is None:
+                self.accept(s, a, self.after(s.assigned, 1, 6))
         if self.rng.random() < 0.4:
             self.extend(s, s.due + dt.timedelta(days=self.rng.randint(30, 150)), self.on(s.due - dt.timedelta(days=5)))
         self.urge(s, self.on(s.due + dt.timedelta(days=self.rng.randint(3, 20))))

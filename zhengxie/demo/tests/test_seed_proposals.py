@@ -190,6 +190,8 @@ def test_each_state_has_the_rows_the_workflow_would_have_written(county):
                              .values_list("subject_id", flat=True))
     active = {str(pk) for pk in qs.filter(state__in=ACTIVE).values_list("pk", flat=True)}
     assert set(open_deadlines) == active and set(open_deadlines.values()) == {1}
+    # Last year's assignments were all signed for long ago.
+    assert not Assignment.objects.filter(proposal__session=county.ended, status=Assignment.Status.ASSIGNED).exists()
     # Joint proposals that were submitted had at least one co-signer who accepted.
     joint = qs.filter(proposer_kind="joint").exclude(state__in=["draft", "cosigning"])
     assert not joint.exclude(signers__status=Signer.Status.ACCEPTED).exists()

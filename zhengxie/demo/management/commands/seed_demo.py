@@ -1,4 +1,4 @@
-"""`manage.py seed_demo --scale county|city|province [--if-empty] [--seed N]`: fill an empty database with demo data.
+"""`manage.py seed_demo --scale county|city|province [--if-empty] [--seed N] [--without-proposals]`: demo data.
 
 Only in demo mode (settings.DEMO_MODE, on with ZHENGXIE_DEBUG=1): the demo accounts share a published
 password. `make run` calls it with --if-empty so that the demo is seeded once and then left alone.
