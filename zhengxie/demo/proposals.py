@@ -29,7 +29,8 @@ days before `now` (so deadlines, the signing window and invitations are live whe
 seeded). The same seed and `now` give the same rows; the same seed on another day the same rows
 with the current session's dates moved.
 
-Fast enough: rows are planned in memory per committee and session, then written with bulk inserts,
+Fast enough: rows are planned in memory per committee and session, then written with bulk inserts
+(on PostgreSQL by one worker process per core, each taking whole committees),
 500 proposals per transaction with their audit events and text-index documents
 (`textindex.services.documents_upsert_many`, about three quarters of the work). Measured on the
 shared 2-core box, as CPU time (what a loaded machine stretches): the whole `seed_demo --scale
@@ -43,8 +44,11 @@ import contextlib
 import datetime as dt
 import functools
 import json
+import multiprocessing
+import os
 import random
 import re
+import sys
 import time
 from collections import Counter as Tally
 from collections.abc import Callable, Iterator, Sequence
@@ -54,7 +58,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import Q
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -1664,6 +1668,80 @@ def _seed_term_stats(texts: Corpus) -> None:
     features.DOC_FREQ.reset()
 
 
+@dataclass
+class _Job:
+    """What seeding one committee needs (handed to worker processes by fork, not by pickling)."""
+
+    plans: list[CommitteePlan]
+    casts: dict[str, Cast]
+    texts: Corpus
+    now: dt.datetime
+    today: dt.date
+    seed: int
+    scale: str
+    primary: str
+    started: float
+    log: Callable[[str], None] | None
+
+
+_JOB: _Job | None = None
+
+
+def seed_workers() -> int:
+    """Worker processes for seeding: one per core on PostgreSQL (ZHENGXIE_SEED_WORKERS overrides), one on SQLite."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:  # tests: one transaction, one process
+        return 1
+    return max(1, int(os.environ.get("ZHENGXIE_SEED_WORKERS") or os.cpu_count() or 1))
+
+
+def _seed_committee_in_worker(index: int) -> ProposalsResult:
+    assert _JOB is not None
+    with override_settings(DEBUG=False):
+        try:
+            return _seed_committee(_JOB, index)
+        finally:
+            connections.close_all()
+            sys.stdout.flush()  # the pool ends workers without flushing their buffers
+
+
+def _seed_committee(job: _Job, index: int) -> ProposalsResult:
+    """Both sessions of one committee: planned in memory, written in batches."""
+    plan = job.plans[index]
+    part = ProposalsResult()
+    cast = job.casts[plan.code]
+    per_session = PER_SESSION[job.scale][str(plan.level)]
+    ended, current = _sessions(cast.committee, job.today)
+    stories = []
+    for session, is_current in ((ended, False), (current, True)):
+        if session is None:
+            continue
+        rng = random.Random(f"{job.seed}:proposals:{plan.code}:{session.number}")
+        stories.append(SessionStory(cast, session, current=is_current, now=job.now, rng=rng, texts=job.texts))
+    scripted: dict[bool, list[Spec]] = {False: [], True: []}
+    if plan.code == job.primary and len(stories) == 2 and EDUCATION in cast.lead_units:
+        scripted[False], scripted[True] = persona_specs(stories[0], stories[1], cast.lead_units[EDUCATION])
+    written: list[Spec] = []
+    for story in stories:
+        count = round(per_session * story.rng.uniform(0.95, 1.05))
+        specs = story.build(count, scripted[story.current])
+        last = number_session(specs, story.session)
+        # Leads first, in batches of their own: a merged proposal needs its lead's id.
+        leads = [s for s in specs if s.merged_into is None]
+        for group in (leads, [s for s in specs if s.merged_into is not None]):
+            for i in range(0, len(group), BATCH):
+                part.events += write_batch(group[i:i + BATCH], cast.committee)
+        Counter.objects.update_or_create(committee=cast.committee, session=story.session, between_sessions=False,
+                                         defaults={"last": last})
+        part.proposals += len(specs)
+        part.by_state.update(s.state for s in specs)
+        written += [s for s in specs if s.tag]
+    if plan.code == job.primary:
+        _notify_personas(cast, written)
+    if job.log:
+        job.log(f"{cast.committee.short_name}：提案 {part.proposals} 件，用时 {time.perf_counter() - job.started:.0f} 秒")
+    return part
+
+
 def seed_proposals(*, scale: str, seed: int = DEFAULT_SEED, now: dt.datetime | None = None,
                    log: Callable[[str], None] | None = None) -> ProposalsResult:
     """Add the demo proposals to a deployment `build_demo(scale, seed)` has just created.
@@ -1692,38 +1770,24 @@ def _seed_proposals(*, scale: str, seed: int, now: dt.datetime | None,
         casts = create_accounts(plans, committees, seed, texts)
         _seed_term_stats(texts)
     result.accounts = len(USERS_BY_ID)
-    for plan in plans:
-        cast = casts[plan.code]
-        per_session = PER_SESSION[scale][str(plan.level)]
-        ended, current = _sessions(cast.committee, today)
-        stories = []
-        for session, is_current in ((ended, False), (current, True)):
-            if session is None:
-                continue
-            rng = random.Random(f"{seed}:proposals:{plan.code}:{session.number}")
-            stories.append(SessionStory(cast, session, current=is_current, now=now, rng=rng, texts=texts))
-        scripted: dict[bool, list[Spec]] = {False: [], True: []}
-        if plan.code == primary and len(stories) == 2 and EDUCATION in cast.lead_units:
-            scripted[False], scripted[True] = persona_specs(stories[0], stories[1], cast.lead_units[EDUCATION])
-        written: list[Spec] = []
-        for story in stories:
-            count = round(per_session * story.rng.uniform(0.95, 1.05))
-            specs = story.build(count, scripted[story.current])
-            last = number_session(specs, story.session)
-            # Leads first, in batches of their own: a merged proposal needs its lead's id.
-            leads = [s for s in specs if s.merged_into is None]
-            for group in (leads, [s for s in specs if s.merged_into is not None]):
-                for i in range(0, len(group), BATCH):
-                    result.events += write_batch(group[i:i + BATCH], cast.committee)
-            Counter.objects.update_or_create(committee=cast.committee, session=story.session, between_sessions=False,
-                                             defaults={"last": last})
-            result.proposals += len(specs)
-            result.by_state.update(s.state for s in specs)
-            written += [s for s in specs if s.tag]
-        if plan.code == primary:
-            _notify_personas(cast, written)
-        if log:
-            log(f"{cast.committee.short_name}：提案 {result.proposals} 件，用时 {time.perf_counter() - started:.0f} 秒")
+    job = _Job(plans=plans, casts=casts, texts=texts, now=now, today=today, seed=seed, scale=scale, primary=primary,
+               started=started, log=log)
+    workers = seed_workers()
+    if workers > 1 and len(plans) > 1:
+        # PostgreSQL takes several writers at once: committees are independent, so each worker
+        # process seeds its share (forked after the accounts exist, with its own connection).
+        global _JOB
+        _JOB = job
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = list(pool.imap_unordered(_seed_committee_in_worker, range(len(plans))))
+        _JOB = None
+    else:
+        parts = [_seed_committee(job, i) for i in range(len(plans))]
+    for part in parts:
+        result.proposals += part.proposals
+        result.events += part.events
+        result.by_state.update(part.by_state)
     audit_record_many(
         build_event(actor=None, committee=committees[p.code], verb="demo.proposals_seeded", obj=committees[p.code],
                     payload={"scale": scale, "seed": seed}) for p in plans)

@@ -86,11 +86,45 @@ def insert(rows: Iterable[Row]) -> None:
                 [(r.doc_id, " ".join(r.title), " ".join(r.body), " ".join(r.scope)) for r in rows],
             )
         else:
-            cur.executemany(
-                "INSERT INTO textindex_fts(doc_id, title, body) VALUES "
-                "(%s, array_to_tsvector(%s::text[]), array_to_tsvector(%s::text[]))",
-                [(r.doc_id, _pg_title(r), _pg_body(r)) for r in rows],
+            # Our tokens are letters, digits, CJK and the scope mark: quoted, they are tsvector
+            # literals as they stand (no quote, backslash, tab or newline to escape).
+            copy_rows(
+                "textindex_fts",
+                ("doc_id", "title", "body"),
+                [(r.doc_id, _tsvector_literal(_pg_title(r)), _tsvector_literal(_pg_body(r))) for r in rows],
             )
+
+
+def _tsvector_literal(tokens: Sequence[str]) -> str:
+    return " ".join(f"'{t}'" for t in tokens if "'" not in t and "\\" not in t)
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Bulk insert: COPY on PostgreSQL (a fraction of the cost of row-by-row INSERTs), executemany on SQLite.
+
+    `table` and `columns` are our own identifiers, never user input.
+    """
+    if not rows:
+        return
+    cols = ", ".join(columns)
+    with connection.cursor() as cur:
+        if _vendor() == "sqlite":
+            marks = ", ".join(["%s"] * len(columns))
+            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+            return
+        # COPY's text format, written out here rather than row by row through psycopg (ten times
+        # faster for the ~50 rows a document has). Our values are numbers and our own tokens; a
+        # value that would need escaping goes through psycopg's own writer instead.
+        lines = ["\t".join(map(str, row)) for row in rows]
+        text = "\n".join(lines) + "\n"
+        plain = "\\" not in text and text.count("\t") == len(rows) * (len(columns) - 1)
+        plain = plain and text.count("\n") == len(rows)
+        with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            if plain:
+                copy.write(text)
+            else:
+                for row in rows:
+                    copy.write_row(row)
 
 
 def delete(rows: Iterable[Row]) -> None:

@@ -18,6 +18,7 @@ import math
 import struct
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from zhengxie.textindex import tokens
@@ -65,39 +66,74 @@ class Features:
     shingles: frozenset[str]  # 4-character shingles of the CJK text (copy detection)
 
 
-def term_counts(title: str, body: str) -> Counter[str]:
-    counts = tokens.bigrams(body)
-    for term, n in tokens.bigrams(title).items():
+def weigh(title_bigrams: Counter[str], body_bigrams: Counter[str]) -> Counter[str]:
+    """Bigram counts of a document with the title counted TITLE_WEIGHT times."""
+    counts = body_bigrams.copy()
+    for term, n in title_bigrams.items():
         counts[term] += n * TITLE_WEIGHT
     return counts
 
 
-def salient_terms(title: str, body: str, df: DocFreq, k: int = SALIENT_TERMS) -> dict[str, float]:
-    counts = {
-        t: n
-        for t, n in term_counts(title, body).items()
-        if t not in STOP_BIGRAMS and t[0] not in STOP_CHARS and t[1] not in STOP_CHARS
-    }
-    if not counts:
+def term_counts(title: str, body: str) -> Counter[str]:
+    return weigh(tokens.bigrams(title), tokens.bigrams(body))
+
+
+def _meaningful(term: str) -> bool:
+    return term not in STOP_BIGRAMS and term[0] not in STOP_CHARS and term[1] not in STOP_CHARS
+
+
+# 1 + log(n) for the term counts a document has (small integers, computed once).
+_TF = [0.0] + [1 + math.log(n) for n in range(1, 256)]
+
+
+def salient_from_counts(counts: Counter[str] | dict[str, int], df: DocFreq, k: int = SALIENT_TERMS) -> dict[str, float]:
+    """The k salient terms of a document whose (title-weighted) bigram counts are `counts`."""
+    kept = [t for t in counts if _meaningful(t)]
+    if not kept:
         return {}
-    idf = df.idf(counts)
+    idf = df.idf(kept)
     # A term no other document has (idf at its maximum) cannot make two documents alike; with a
     # corpus big enough to know, leave such terms out rather than let them crowd out shared ones.
     ceiling = df.max_idf() or math.inf
-    top = heapq.nlargest(k, (((1 + math.log(n)) * idf[t], t) for t, n in counts.items() if idf[t] < ceiling))
+    tf = _TF
+    scored = [
+        ((tf[n] if n < 256 else 1 + math.log(n)) * w, t)
+        for t in kept
+        if (w := idf[t]) < ceiling and (n := counts[t])
+    ]
+    top = heapq.nlargest(k, scored) if len(scored) > 4 * k else sorted(scored, reverse=True)[:k]
     norm = math.sqrt(sum(w * w for w, _ in top)) or 1.0
     return {t: round(w / norm, 5) for w, t in top}
+
+
+def salient_terms(title: str, body: str, df: DocFreq, k: int = SALIENT_TERMS) -> dict[str, float]:
+    return salient_from_counts(term_counts(title, body), df, k)
 
 
 def features(title: str, body: str, df: DocFreq) -> Features:
     return Features(terms=salient_terms(title, body, df), shingles=frozenset(tokens.shingles(f"{title}\n{body}")))
 
 
+_HASHES: dict[str, tuple[int, ...]] = {}
+_HASHES_MAX = 20_000  # ~40 MB at most; the common terms of a deployment are far fewer
+
+
+def _term_hashes(term: str) -> tuple[int, ...]:
+    """A term's BANDS × ROWS hashes, cached: the same few thousand terms recur in every document."""
+    h = _HASHES.get(term)
+    if h is None:
+        h = _UNPACK(hashlib.shake_128(term.encode()).digest(_DIGEST))
+        if len(_HASHES) >= _HASHES_MAX:
+            _HASHES.clear()
+        _HASHES[term] = h
+    return h
+
+
 def band_keys(terms: dict[str, float] | list[str]) -> list[int]:
     """The LSH bucket keys of a salient-term set (empty set: no buckets, never a candidate)."""
     if not terms:
         return []
-    minima = list(map(min, zip(*[_UNPACK(hashlib.shake_128(t.encode()).digest(_DIGEST)) for t in terms])))
+    minima = list(map(min, zip(*map(_term_hashes, terms))))
     if ROWS == 1:  # a band is one minimum; the salt keeps equal minima of different bands apart
         return [_signed(m ^ salt) for m, salt in zip(minima, _SALTS)]
     keys = []
@@ -139,7 +175,7 @@ class DocFreq:
     MAX_CACHED = 300_000
 
     def __init__(self) -> None:
-        self._cache: dict[str, int] = {}
+        self._cache: dict[str, float] = {}  # term → idf
         self._n = -1
         self._checked = 0.0
 
@@ -170,20 +206,31 @@ class DocFreq:
         self._check_generation()
         return 0.0 if self._n < 20 else math.log((self._n + 1) / 2) + 1.0
 
-    def idf(self, terms: Counter[str] | dict[str, object] | list[str]) -> dict[str, float]:
+    def prime(self, terms: Iterable[str]) -> None:
+        """Load the frequencies of many terms at once (a batch of documents about to be indexed)."""
         from zhengxie.textindex.models import TermStat
 
         self._check_generation()
-        n = self._n
-        if n < 20:  # too few documents for frequencies to mean anything
-            return {t: 1.0 for t in terms}
-        missing = [t for t in terms if t not in self._cache]
+        if self._n < 20:
+            return
+        log_n1 = math.log(self._n + 1)
+        missing = [t for t in set(terms) if t not in self._cache]
         for i in range(0, len(missing), 500):
             chunk = missing[i : i + 500]
             found = dict(TermStat.objects.filter(term__in=chunk).values_list("term", "df"))
             for t in chunk:
-                self._cache[t] = found.get(t, 0)
-        return {t: math.log((n + 1) / (self._cache[t] + 1)) + 1.0 for t in terms}
+                # Stored as idf, not df: a document's few hundred lookups are then plain dict reads.
+                self._cache[t] = log_n1 - math.log(found.get(t, 0) + 1) + 1.0
+
+    def idf(self, terms: Counter[str] | dict[str, object] | list[str]) -> dict[str, float]:
+        self._check_generation()
+        if self._n < 20:  # too few documents for frequencies to mean anything
+            return {t: 1.0 for t in terms}
+        try:
+            return {t: self._cache[t] for t in terms}
+        except KeyError:
+            self.prime(terms)
+            return {t: self._cache[t] for t in terms}
 
 
 DOC_FREQ = DocFreq()

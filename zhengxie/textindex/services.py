@@ -6,6 +6,8 @@ changed the text already did) and `index_rebuild` can recreate everything from t
 
 from __future__ import annotations
 
+import heapq
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -32,9 +34,9 @@ def _scope_tokens(doc: Document) -> list[str]:
     return scope
 
 
-def _row(doc: Document) -> backends.Row:
-    title = tokens.index_tokens(doc.title)
-    return backends.Row(doc_id=doc.pk, title=title, body=tokens.index_tokens(doc.body), scope=_scope_tokens(doc))
+def _row(doc: Document, analysis: tokens.Analysis | None = None) -> backends.Row:
+    a = analysis or tokens.Analysis(doc.title, doc.body)
+    return backends.Row(doc_id=doc.pk, title=a.title_tokens, body=a.body_tokens, scope=_scope_tokens(doc))
 
 
 # Beyond this a body is not indexed further (a tsvector holds at most 1 MB; nobody searches page 40
@@ -63,39 +65,69 @@ def _apply(doc: Document, entry: IndexEntry) -> None:
 
 def _bands_insert(docs: Sequence[Document]) -> None:
     rows = [(key, d.pk, d.committee_id) for d in docs for key in features.band_keys(d.terms)]
-    with connection.cursor() as cur:
-        for i in range(0, len(rows), 5000):
-            cur.executemany(
-                "INSERT INTO textindex_band (key, document_id, committee_id) VALUES (%s, %s, %s)", rows[i : i + 5000]
-            )
+    backends.copy_rows("textindex_band", ("key", "document_id", "committee_id"), rows)
+
+
+# A unit's routing profile sums the strongest terms of the items it handled; the weak tail of 80
+# salient terms adds rows to write and read but does not change which unit comes first.
+UNIT_TERMS = 40
+
+
+def _by_weight(item: tuple[str, float]) -> tuple[float, str]:
+    return (-item[1], item[0])
+
+
+def profile_terms(terms: dict[str, float]) -> Iterable[tuple[str, float]]:
+    """The terms of a document that count towards its unit's routing profile (the strongest ones).
+
+    Sorted here, not trusted to be stored in order: PostgreSQL's jsonb does not keep key order.
+    """
+    return heapq.nsmallest(UNIT_TERMS, terms.items(), key=_by_weight) if len(terms) > UNIT_TERMS else terms.items()
 
 
 def _unit_terms_add(docs: Iterable[Document], sign: int) -> None:
     """Add (sign=1) or remove (sign=-1) documents' salient terms to their lead unit's routing profile."""
-    totals: dict[tuple[int, int, str], list[float]] = defaultdict(lambda: [0.0, 0])
+    weights: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
+    counts: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
     for d in docs:
         if not d.unit_id or not d.terms:
             continue
-        for term, w in d.terms.items():
-            acc = totals[(d.committee_id, d.unit_id, term)]
-            acc[0] += sign * w
-            acc[1] += sign
-        acc = totals[(d.committee_id, d.unit_id, "")]  # the unit's item count
-        acc[1] += sign
-    if not totals:
+        unit = (d.committee_id, d.unit_id)
+        w_acc, n_acc = weights[unit], counts[unit]
+        for term, w in profile_terms(d.terms):
+            w_acc[term] = w_acc.get(term, 0.0) + sign * w
+            n_acc[term] = n_acc.get(term, 0) + sign
+        n_acc[""] = n_acc.get("", 0) + sign  # the unit's item count
+        w_acc.setdefault("", 0.0)
+    if not weights:
         return
-    rows = [(c, u, t, w, n) for (c, u, t), (w, n) in sorted(totals.items())]
+    rows = sorted((c, u, t, w, counts[(c, u)][t]) for (c, u), w_acc in weights.items() for t, w in w_acc.items())
+    # The rows travel as one JSON parameter (json_each / jsonb_to_recordset on the server): tens of
+    # thousands of values per batch, where placeholders would cost more to bind than to insert.
+    if connection.vendor == "sqlite":
+        source = (
+            "SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(%s) WHERE true"
+        )
+    else:
+        source = (
+            "SELECT x.c, x.u, x.t, x.w, x.n FROM jsonb_to_recordset(%s::jsonb)"
+            " AS x(c integer, u integer, t text, w double precision, n integer)"
+        )
     with connection.cursor() as cur:
-        for i in range(0, len(rows), BATCH):
-            chunk = rows[i : i + BATCH]
-            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+        for i in range(0, len(rows), 20 * BATCH):
+            chunk = rows[i : i + 20 * BATCH]
+            if connection.vendor == "sqlite":
+                payload = json.dumps(chunk, ensure_ascii=False)
+            else:
+                payload = json.dumps([{"c": c, "u": u, "t": t, "w": w, "n": n} for c, u, t, w, n in chunk],
+                                     ensure_ascii=False)
             cur.execute(
-                "INSERT INTO textindex_unitterm (committee_id, unit_id, term, weight, items) VALUES "
-                + values
+                "INSERT INTO textindex_unitterm (committee_id, unit_id, term, weight, items) "
+                + source
                 + " ON CONFLICT (committee_id, term, unit_id) DO UPDATE SET"
                 " weight = textindex_unitterm.weight + excluded.weight,"
                 " items = textindex_unitterm.items + excluded.items",
-                [v for row in chunk for v in row],
+                [payload],
             )
 
 
@@ -113,8 +145,8 @@ def _remove(docs: Sequence[Document]) -> None:
     _unit_terms_add(docs, -1)
 
 
-def _add(docs: Sequence[Document]) -> None:
-    backends.insert([_row(d) for d in docs])
+def _add(docs: Sequence[Document], analyses: Sequence[tokens.Analysis]) -> None:
+    backends.insert([_row(d, a) for d, a in zip(docs, analyses)])
     _bands_insert(docs)
     _unit_terms_add(docs, 1)
 
@@ -138,12 +170,16 @@ def documents_upsert_many(*, entries: Sequence[IndexEntry]) -> list[Document]:
     }
     if existing:
         _remove(list(existing.values()))
-    docs, new = [], []
+    docs, new, analyses = [], [], []
     for e in entries:
         doc = existing.get((e.kind, e.object_id)) or Document(kind=e.kind, object_id=e.object_id)
         _apply(doc, e)
-        doc.terms = features.salient_terms(doc.title, doc.body, features.DOC_FREQ)
         docs.append(doc)
+        analyses.append(tokens.Analysis(doc.title, doc.body))
+    weighted = [features.weigh(a.title_bigrams, a.body_bigrams) for a in analyses]
+    features.DOC_FREQ.prime(t for counts in weighted for t in counts)
+    for doc, counts in zip(docs, weighted):
+        doc.terms = features.salient_from_counts(counts, features.DOC_FREQ)
         if doc.pk is None:
             new.append(doc)
     if new:
@@ -164,7 +200,7 @@ def documents_upsert_many(*, entries: Sequence[IndexEntry]) -> list[Document]:
              "category", "unit", "unit_ids", "date", "terms", "updated_at"],
             batch_size=BATCH,
         )
-    _add(docs)
+    _add(docs, analyses)
     return docs
 
 
