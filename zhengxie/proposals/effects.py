@@ -12,7 +12,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from zhengxie.accounts.models import Role, RoleGrant, User
+from zhengxie.accounts.models import Role, User
 from zhengxie.accounts.permissions import Access
 from zhengxie.notifications.services import notify
 from zhengxie.org.models import Committee
@@ -85,14 +85,17 @@ def _label(p: Proposal) -> str:
 
 
 def invite_signers(p: Proposal, access: Access, payload: Payload) -> dict[str, Any]:
-    ids = {int(i) for i in payload.get("user_ids") or []} - {p.proposer_id}
-    members = list(User.objects.filter(
-        pk__in=ids, grants__committee_id=p.committee_id, grants__role=Role.MEMBER, is_active=True).distinct())
-    expires = timezone.now() + dt.timedelta(days=INVITATION_DAYS)
+    """The first invitations (草稿 → 征集联名) and later ones while collecting: only members not yet asked
+    (or whose invitation lapsed) are invited, so those who answered keep their answer."""
+    from zhengxie.proposals.guards import invitable
+
+    members = list(invitable(p, payload.get("user_ids") or []))
+    now = timezone.now()
+    expires = now + dt.timedelta(days=INVITATION_DAYS)
     for user in members:
         Signer.objects.update_or_create(
             proposal=p, user=user, defaults={"committee_id": p.committee_id, "status": Signer.Status.INVITED,
-                                             "expires_at": expires, "responded_at": None})
+                                             "invited_at": now, "expires_at": expires, "responded_at": None})
     notify(committee=p.committee, recipients=members, verb="proposal.invite",
            title=f"{access.user.display_name or access.user.username} 邀请您联名提案{_label(p)}",
            body=f"请在 {timezone.localtime(expires):%Y-%m-%d} 前确认。", url=_url(p))
@@ -201,9 +204,13 @@ def assigned(p: Proposal, access: Access, payload: Payload) -> dict[str, Any]:
     return {"mode": mode, "units": [[u.pk, r] for u, r in units], "due_date": due.isoformat()}
 
 
-def accepted(p: Proposal, access: Access, payload: Payload) -> None:
-    Assignment.objects.filter(proposal=p, unit_id__in=access.unit_ids, status=Assignment.Status.ASSIGNED).update(
-        status=Assignment.Status.ACCEPTED, accepted_at=timezone.now())
+def accepted(p: Proposal, access: Access, payload: Payload) -> dict[str, Any]:
+    """签收: the clerk's unit's waiting share(s) are signed for; the event names the units and their roles."""
+    waiting = Assignment.objects.filter(proposal=p, unit_id__in=access.unit_ids,
+                                        status=Assignment.Status.ASSIGNED)
+    units = [[unit_id, role] for unit_id, role in waiting.order_by("id").values_list("unit_id", "role")]
+    waiting.update(status=Assignment.Status.ACCEPTED, accepted_at=timezone.now())
+    return {"units": units}
 
 
 def replied(p: Proposal, access: Access, payload: Payload) -> dict[str, Any]:

@@ -7,12 +7,13 @@ that checks a payload field lets a missing field pass (the engine reports missin
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from zhengxie.accounts.models import Role, User
 from zhengxie.accounts.permissions import Access
 from zhengxie.org.models import Unit
 from zhengxie.proposals.models import (
@@ -36,19 +37,36 @@ def is_joint(p: Proposal, access: Access, payload: Payload) -> str | None:
     return None if p.proposer_kind == ProposerKind.JOINT else "只有委员联名提案需要邀请联名。"
 
 
+def invitable(p: Proposal, ids: Iterable[Any]) -> QuerySet[User]:
+    """The members among user ids `ids` who may be invited to co-sign `p` now: serving members of the
+    committee other than the proposer, not already co-signing, waiting to answer or having declined
+    (a lapsed invitation may be sent again)."""
+    wanted = {int(i) for i in ids} - {p.proposer_id}
+    return (User.objects.filter(pk__in=wanted, grants__committee_id=p.committee_id, grants__role=Role.MEMBER,
+                                is_active=True)
+            .exclude(pk__in=already_asked(p).values("user_id")).distinct().order_by("pk"))
+
+
+def already_asked(p: Proposal) -> QuerySet[Signer]:
+    """The co-signers of `p` not to be invited again: they co-sign, declined, or have yet to answer."""
+    return Signer.objects.filter(proposal=p).filter(
+        Q(status__in=[Signer.Status.ACCEPTED, Signer.Status.DECLINED])
+        | Q(status=Signer.Status.INVITED, expires_at__gt=timezone.now()))
+
+
 def invitees_valid(p: Proposal, access: Access, payload: Payload) -> str | None:
     ids = payload.get("user_ids")
     if ids is None:
         return None
-    from zhengxie.accounts.models import Role, User
-
     try:
-        wanted = {int(i) for i in ids} - {p.proposer_id}
+        members = invitable(p, ids)
     except (TypeError, ValueError):
         return "请选择要邀请的委员。"
-    members = User.objects.filter(pk__in=wanted, grants__committee_id=p.committee_id, grants__role=Role.MEMBER,
-                                  is_active=True)
-    return None if members.exists() else "请至少邀请一位本会委员联名。"
+    if members.exists():
+        return None
+    if p.state == "cosigning":
+        return "所选委员都已邀请过（已联名、待确认或已谢绝），请选择其他委员。"
+    return "请至少邀请一位本会委员联名。"
 
 
 def content_complete(p: Proposal, access: Access, payload: Payload) -> str | None:
@@ -147,16 +165,19 @@ def _my_assignments(p: Proposal, access: Access, roles: set[str]):  # type: igno
     )
 
 
-def is_assigned_unit(p: Proposal, access: Access, payload: Payload) -> str | None:
-    if _my_assignments(p, access, set(Assignment.Role.values)).exists():
+def holds_pending_assignment(p: Proposal, access: Access, payload: Payload) -> str | None:
+    """签收: the clerk's unit holds a share of the proposal that waits to be signed for. Checked under the
+    proposal's row lock, so a second click or a second clerk of the unit is refused, not applied twice."""
+    statuses = set(_my_assignments(p, access, set(Assignment.Role.values)).values_list("status", flat=True))
+    if Assignment.Status.ASSIGNED in statuses:
         return None
-    return "该提案没有交办给您的单位。"
-
-
-def not_yet_accepted(p: Proposal, access: Access, payload: Payload) -> str | None:
-    if _my_assignments(p, access, set(Assignment.Role.values)).filter(status=Assignment.Status.ASSIGNED).exists():
-        return None
-    return "本单位已经签收。"
+    if not statuses:
+        return "该提案没有交办给您的单位。"
+    if Assignment.Status.ACCEPTED in statuses:
+        return "本单位已经签收了这件提案。"
+    if Assignment.Status.REASSIGN_REQUESTED in statuses:
+        return "本单位已申请调整承办单位，请等待提案委员会处理。"
+    return "本单位已经答复，不需要再签收。"
 
 
 def can_reply(p: Proposal, access: Access, payload: Payload) -> str | None:

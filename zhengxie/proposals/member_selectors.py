@@ -16,6 +16,7 @@ from django.utils import timezone
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import Access
 from zhengxie.members.models import Member
+from zhengxie.proposals.guards import already_asked
 from zhengxie.proposals.models import Evaluation, Proposal, Reply, Signer
 from zhengxie.proposals.workflow import (
     ASSIGNED, CLOSED, COSIGNING, CONVERTED, DRAFT, FINAL, HANDLING, MERGED, NOT_REGISTERED, REGISTERED,
@@ -119,8 +120,9 @@ def my_invitations(access: Access) -> QuerySet[Signer]:
     )
 
 
-def cosigner_candidates(access: Access, q: str = "") -> QuerySet[Member]:
-    """Serving members of the committee with an account who may be invited to co-sign (not oneself)."""
+def cosigner_candidates(access: Access, q: str = "", proposal: Proposal | None = None) -> QuerySet[Member]:
+    """Serving members of the committee with an account who may be invited to co-sign (not oneself, nor,
+    for a proposal already collecting co-signers, those asked before and not lapsed)."""
     members = (
         Member.objects.filter(
             committee=access.committee, state="active", user__is_active=True,
@@ -131,10 +133,17 @@ def cosigner_candidates(access: Access, q: str = "") -> QuerySet[Member]:
         .distinct()
         .order_by("name", "pk")
     )
+    if proposal is not None:
+        members = members.exclude(user_id__in=already_asked(proposal).values("user_id"))
     q = q.strip()
     if q:
         members = members.filter(Q(name__icontains=q) | Q(employer_title__icontains=q) | Q(sector__name__icontains=q))
     return members
+
+
+def proposal_signers(p: Proposal) -> QuerySet[Signer]:
+    """Everyone invited to co-sign `p` with their answer, in the order they were invited (one query)."""
+    return Signer.objects.filter(proposal=p).select_related("user").order_by("invited_at", "pk")
 
 
 def current_replies(p: Proposal) -> QuerySet[Reply]:

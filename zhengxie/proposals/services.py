@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,6 +25,10 @@ from zhengxie.proposals.models import (
 from zhengxie.proposals.permissions import P_HANDLE, P_REVIEW, P_SUBMIT, P_SUPERVISE
 from zhengxie.proposals.workflow import CLOSED, DRAFT, PROPOSAL_WORKFLOW, REPLIED, RETURNED
 from zhengxie.workflow.engine import fire
+
+# Why the platform closed a proposal by itself (the `auto` of the close event's payload).
+AUTO_CLOSE_ALL_RATED = "all_rated"
+AUTO_REASONS = {AUTO_CLOSE_ALL_RATED: "全部提案人已评价"}
 
 EDITABLE = ("title", "reason", "suggestion", "category", "proposer_kind", "body_name", "session_id", "between_sessions")
 MAX_TEXT = 20_000
@@ -180,9 +185,9 @@ def unit_answer(*, access: Access, proposal_id: int, data: dict[str, Any]) -> Pr
 
 
 def _system(access: Access) -> Access:
-    """The proposal office's authority for an automatic step a member's action triggers."""
-    return Access(user=access.user, committee=access.committee, roles=set(access.roles), unit_ids=set(),
-                  perms=set(access.perms) | {P_REVIEW})
+    """The platform itself, with the proposal office's authority, for an automatic step a member's action
+    triggers: its audit event has no actor (shown as 系统), so the step is not put down to that member."""
+    return Access(user=AnonymousUser(), committee=access.committee, perms={P_REVIEW})  # type: ignore[arg-type]
 
 
 @transaction.atomic
@@ -209,7 +214,8 @@ def evaluation_submit(*, access: Access, proposal_id: int, handling: str, result
     unhappy = Evaluation.objects.filter(proposal=p, round=rnd).filter(
         Q(handling=Evaluation.Rating.DISSATISFIED) | Q(result=Evaluation.Rating.DISSATISFIED)).exists()
     if rated >= {u.pk for u in effects.proposers(p)} and (not unhappy or p.rehandled):
-        fire(PROPOSAL_WORKFLOW, p, "close", access=_system(access), payload={"auto": "all_rated"})
+        fire(PROPOSAL_WORKFLOW, p, "close", access=_system(access),
+             payload={"auto": AUTO_CLOSE_ALL_RATED, "round": rnd})
     return ev
 
 

@@ -6,8 +6,9 @@ Reads (scoped to the committee and to the clerk's own units):
   another unit, the reply deadline);
 - `unit_assignment` / `answer_page`: the unit's share of one proposal and what the answer page shows.
 
-Writes (each checks, changes and audits in one transaction; errors are `ProposalError` in Chinese):
-- `assignment_accept`: sign for (签收) a proposal the unit was given;
+Writes (each checks, changes and audits in one transaction; errors are `ProposalError` in Chinese, or the
+workflow's `TransitionError` where a transition is fired):
+- `assignment_accept`: sign for (签收) a proposal the unit was given (fires the workflow's `accept`);
 - `assignment_request_reassign`: within the window, tell the proposal office it is not this unit's matter;
 - `reply_submit`: `services.unit_answer` plus the reply letter's file, all or nothing;
 - `reply_report_fulfilled`: a B-grade commitment (正在解决或列入计划) has been carried out (落实).
@@ -36,7 +37,9 @@ from zhengxie.proposals import effects, services
 from zhengxie.proposals.models import Assignment, Evaluation, Proposal, Reply
 from zhengxie.proposals.permissions import P_HANDLE
 from zhengxie.proposals.services import ProposalError
-from zhengxie.proposals.workflow import ASSIGNED, CLOSED, HANDLING, PROPOSAL_WORKFLOW, REHANDLING, REPLIED
+from zhengxie.proposals.workflow import (
+    ASSIGNED, CLOSED, HANDLING, PROPOSAL_WORKFLOW, REHANDLING, REPLIED, accept_transition,
+)
 
 # A unit signs for a proposal, or asks for it to go elsewhere, within 7 working days of the assignment.
 SIGN_WINDOW_WORKING_DAYS = 7
@@ -356,33 +359,20 @@ def reply_attachments(replies: list[Reply]) -> dict[int, list[Attachment]]:
 
 @transaction.atomic
 def assignment_accept(*, access: Access, proposal_id: int) -> Assignment:
-    """The clerk signs for (签收) the unit's share of a proposal.
+    """The clerk signs for (签收) the unit's share of a proposal: the workflow's `accept` (the first
+    signature moves it to 办理中; later units sign while it is 办理中), or `accept_rehandling` for a
+    unit that had not signed when it went back for 重新办理.
 
-    While the proposal is still 已交办 this is the workflow's `accept` (it moves to 办理中). When another
-    unit signed first the proposal is already 办理中 and the transition is no longer open, yet this unit
-    must still sign for its own share: then only its assignment changes (audited the same way).
+    The transition's guard refuses a unit without a share waiting to be signed for, so a second click
+    or a second clerk is a `TransitionError` (409) and writes no second event.
     """
-    p = _proposal(access, proposal_id, lock=True)
-    a = _my_assignment(access, p, lock=True)
-    if a is None:
-        raise ProposalError("该提案没有交办给您的单位。", 404)
-    if a.status == Assignment.Status.ACCEPTED:
-        raise ProposalError("本单位已经签收了这件提案。", 409)
-    if a.status == Assignment.Status.REASSIGN_REQUESTED:
-        raise ProposalError("本单位已申请调整承办单位，请等待提案委员会处理。", 409)
-    if a.status != Assignment.Status.ASSIGNED:
-        raise ProposalError(f"本单位的办理状态为“{a.get_status_display()}”，不需要再签收。", 409)
-    if p.state == ASSIGNED:
-        services.transition(access=access, proposal_id=p.pk, name="accept")
-        a.refresh_from_db()
-        return a
-    if p.state not in (HANDLING, REHANDLING):
-        raise ProposalError(f"提案当前状态为“{PROPOSAL_WORKFLOW.state_label(p.state)}”，不能签收。", 409)
-    a.status, a.accepted_at = Assignment.Status.ACCEPTED, timezone.now()
-    a.save(update_fields=["status", "accepted_at"])
-    audit_record(actor=access.user, committee=access.committee, verb="proposal.accept", obj=p,
-                 payload={"unit": a.unit_id, "role": a.role})
-    return a
+    p = _proposal(access, proposal_id)
+    services.transition(access=access, proposal_id=p.pk, name=accept_transition(p.state))
+    signed = (Assignment.objects.select_related("unit", "proposal")
+              .filter(proposal=p, unit_id__in=access.unit_ids, status=Assignment.Status.ACCEPTED)
+              .order_by("-accepted_at", "-id").first())
+    assert signed is not None  # the transition has just signed for it
+    return signed
 
 
 @transaction.atomic

@@ -40,8 +40,8 @@ PROPOSAL_WORKFLOW = register(
         model=Proposal,
         states=STATES,
         transitions=[
-            # 提 — the proposer
-            T("invite", "邀请联名", sources={DRAFT}, target=COSIGNING, perm=P_SUBMIT,
+            # 提 — the proposer; more co-signers may be invited while the first ones are answering.
+            T("invite", "邀请联名", sources={DRAFT, COSIGNING}, target=COSIGNING, perm=P_SUBMIT,
               guards=(guards.is_initiator, guards.is_joint, guards.content_complete, guards.invitees_valid),
               required=("user_ids",),
               effect=effects.invite_signers),
@@ -63,9 +63,13 @@ PROPOSAL_WORKFLOW = register(
               guards=(guards.assignment_valid,), effect=effects.assigned),
             T("reassign", "调整承办单位", sources={ASSIGNED, HANDLING}, target=ASSIGNED, perm=P_REVIEW,
               required=("units",), guards=(guards.assignment_valid,), effect=effects.assigned),
-            # Each unit signs for its own share; the first one starts the handling.
+            # Each unit signs for its own share; the first one starts the handling. A unit that had not
+            # signed when the proposal went back for 重新办理 (an assisting unit) signs without moving it
+            # out of 重新办理: the same guard and effect, a row of its own because a row has one target.
             T("accept", "签收", sources={ASSIGNED, HANDLING}, target=HANDLING, perm=P_HANDLE,
-              guards=(guards.is_assigned_unit, guards.not_yet_accepted), effect=effects.accepted),
+              guards=(guards.holds_pending_assignment,), effect=effects.accepted),
+            T("accept_rehandling", "签收", sources={REHANDLING}, target=REHANDLING, perm=P_HANDLE,
+              guards=(guards.holds_pending_assignment,), effect=effects.accepted),
             T("reply", "答复", sources={HANDLING, REHANDLING}, target=REPLIED, perm=P_HANDLE,
               required=("text",), guards=(guards.can_reply,), effect=effects.replied),
             # 评 — after the reply
@@ -79,3 +83,9 @@ PROPOSAL_WORKFLOW = register(
         },
     )
 )
+
+
+def accept_transition(state: str) -> str:
+    """The transition a unit signs for (签收) its share with while the proposal is in `state`."""
+    return "accept_rehandling" if state == REHANDLING else "accept"
+

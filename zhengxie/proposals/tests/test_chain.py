@@ -184,6 +184,60 @@ def test_the_whole_chain_with_a_rehandling_after_a_dissatisfied_rating(
     assert Document.objects.get(kind="proposal", object_id=p.pk).unit_id == lead.pk  # routing learns the lead
 
 
+def replied_proposal(member, clerk, committee, lead_clerk, lead, **extra):
+    p = submitted_proposal(member, committee, **extra)
+    services.transition(access=acc(clerk, committee), proposal_id=p.pk, name="register")
+    services.transition(access=acc(clerk, committee), proposal_id=p.pk, name="assign",
+                        payload={"units": [{"unit_id": lead.pk, "role": "lead"}]})
+    services.transition(access=acc(lead_clerk, committee), proposal_id=p.pk, name="accept")
+    services.unit_answer(access=acc(lead_clerk, committee), proposal_id=p.pk,
+                         data={"text": "已在12个小区建设集中充电棚。", "grade": "A"})
+    return Proposal.objects.get(pk=p.pk)
+
+
+def test_the_last_proposers_rating_closes_the_proposal_as_the_system_not_as_the_rater(
+    client, member_a, clerk_a, committee_a, units, lead_clerk
+):
+    cosigner = make_persona(committee_a, Role.MEMBER, "cosigner_tmp")
+    p = services.proposal_create(access=acc(member_a, committee_a), data={**TEXT, "proposer_kind": "joint"})
+    services.transition(access=acc(member_a, committee_a), proposal_id=p.pk, name="invite",
+                        payload={"user_ids": [cosigner.pk]})
+    services.signer_respond(access=acc(cosigner, committee_a), proposal_id=p.pk, accept=True)
+    services.transition(access=acc(member_a, committee_a), proposal_id=p.pk, name="submit")
+    services.transition(access=acc(clerk_a, committee_a), proposal_id=p.pk, name="register")
+    services.transition(access=acc(clerk_a, committee_a), proposal_id=p.pk, name="assign",
+                        payload={"units": [{"unit_id": units[0].pk, "role": "lead"}]})
+    services.transition(access=acc(lead_clerk, committee_a), proposal_id=p.pk, name="accept")
+    services.unit_answer(access=acc(lead_clerk, committee_a), proposal_id=p.pk,
+                         data={"text": "已答复。", "grade": "A"})
+
+    services.evaluation_submit(access=acc(member_a, committee_a), proposal_id=p.pk, handling="satisfied",
+                               result="satisfied")
+    assert Proposal.objects.get(pk=p.pk).state == "replied"  # the co-signer has yet to rate
+    services.evaluation_submit(access=acc(cosigner, committee_a), proposal_id=p.pk, handling="satisfied",
+                               result="basically")
+
+    assert Proposal.objects.get(pk=p.pk).state == "closed"
+    ratings = Event.objects.filter(verb="proposal.evaluate", object_id=str(p.pk)).order_by("id")
+    assert [e.actor for e in ratings] == [member_a, cosigner]
+    close = Event.objects.get(verb="proposal.close", object_id=str(p.pk))
+    assert close.actor is None and close.actor_name == "系统"
+    assert close.payload == {"state": ["replied", "closed"], "auto": "all_rated", "round": 1}
+    client.force_login(member_a)
+    timeline = client.get(f"/proposals/{p.pk}/").content.decode().split('id="h-timeline"')[1]
+    assert "系统 办结（全部提案人已评价）" in timeline and "cosigner_tmp 提案人评价" in timeline
+    assert "cosigner_tmp 办结" not in timeline
+
+
+def test_a_proposal_the_office_closes_by_hand_is_closed_under_the_clerks_name(
+    member_a, clerk_a, committee_a, units, lead_clerk
+):
+    p = replied_proposal(member_a, clerk_a, committee_a, lead_clerk, units[0])
+    services.transition(access=acc(clerk_a, committee_a), proposal_id=p.pk, name="close")
+    close = Event.objects.get(verb="proposal.close", object_id=str(p.pk))
+    assert close.actor == clerk_a and "auto" not in close.payload
+
+
 def test_an_assisting_unit_cannot_send_the_reply(member_a, clerk_a, committee_a, units, lead_clerk, assist_clerk):
     lead, assist = units
     p = submitted_proposal(member_a, committee_a)

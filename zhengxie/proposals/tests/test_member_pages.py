@@ -10,11 +10,14 @@ from django.utils import timezone
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import access_for
+from zhengxie.audit.models import Event
+from zhengxie.notifications.models import Notification
 from zhengxie.org.models import Session, Unit
 from zhengxie.proposals import services
 from zhengxie.proposals.models import Evaluation, Proposal, Signer
 from zhengxie.testing.factories import make_member, make_persona
 from zhengxie.testing.queries import growth_report, queries_during
+from zhengxie.workflow.engine import TransitionError
 
 TEXT = {
     "title": "关于加强电动自行车充电安全管理的提案",
@@ -417,6 +420,71 @@ def test_the_invite_page_needs_the_same_queries_however_many_members(client, mem
     response, many = queries_during(lambda: client.get(f"/proposals/{p.pk}/invite/"))
     assert response.content.decode().count('name="user_ids"') == 22
     assert len(many) == len(few), growth_report(few, many)
+
+
+def test_the_proposer_invites_more_cosigners_while_the_first_ones_are_answering(
+    client, member_a, member2_a, committee_a
+):
+    third = make_persona(committee_a, Role.MEMBER, "third_a")
+    p = joint_with_invitation(member_a, member2_a, committee_a)
+    services.signer_respond(access=acc(member2_a, committee_a), proposal_id=p.pk, accept=True)
+    client.force_login(member_a)
+
+    detail = client.get(f"/proposals/{p.pk}/").content.decode()
+    assert f'href="/proposals/{p.pk}/invite/"' in detail  # the 邀请联名 button of the proposal page
+    page = client.get(f"/proposals/{p.pk}/invite/").content.decode()
+    assert "继续邀请联名" in page and "已邀请（1 位）" in page and "已联名" in page
+    assert f'value="{member2_a.pk}"' not in page and f'value="{third.pk}"' in page  # asked once is enough
+    p.refresh_from_db()
+    response = client.post(f"/proposals/{p.pk}/invite/", {"do": "send", "user_ids": [third.pk],
+                                                          "version": p.version})
+
+    assert response.status_code == 302
+    assert Proposal.objects.get(pk=p.pk).state == "cosigning"
+    assert dict(Signer.objects.filter(proposal=p).values_list("user_id", "status")) == {
+        member2_a.pk: "accepted", third.pk: "invited"}
+    assert Notification.objects.filter(recipient=third, verb="proposal.invite").count() == 1
+    assert Notification.objects.filter(recipient=member2_a, verb="proposal.invite").count() == 1  # not again
+    events = Event.objects.filter(verb="proposal.invite", object_id=str(p.pk)).order_by("id")
+    assert [e.payload["invited"] for e in events] == [[member2_a.pk], [third.pk]]
+    assert events.last().actor == member_a
+
+
+def test_inviting_only_members_already_asked_is_refused_and_changes_nothing(member_a, member2_a, committee_a):
+    p = joint_with_invitation(member_a, member2_a, committee_a)
+    services.signer_respond(access=acc(member2_a, committee_a), proposal_id=p.pk, accept=False)
+    with pytest.raises(TransitionError, match="都已邀请过"):
+        services.transition(access=acc(member_a, committee_a), proposal_id=p.pk, name="invite",
+                            payload={"user_ids": [member2_a.pk]})
+    assert Signer.objects.get(proposal=p).status == "declined"
+    assert Event.objects.filter(verb="proposal.invite", object_id=str(p.pk)).count() == 1
+
+
+def test_a_lapsed_invitation_can_be_sent_again_with_a_new_week_to_answer(member_a, member2_a, committee_a):
+    p = joint_with_invitation(member_a, member2_a, committee_a)
+    Signer.objects.filter(proposal=p).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    services.transition(access=acc(member_a, committee_a), proposal_id=p.pk, name="invite",
+                        payload={"user_ids": [member2_a.pk]})
+    signer = Signer.objects.get(proposal=p)
+    assert signer.status == "invited" and signer.expires_at > timezone.now() + dt.timedelta(days=6)
+    services.signer_respond(access=acc(member2_a, committee_a), proposal_id=p.pk, accept=True)
+
+
+def test_only_the_proposer_invites_more_and_only_before_submitting(client, member_a, member2_a, committee_a):
+    third = make_persona(committee_a, Role.MEMBER, "third_a")
+    p = joint_with_invitation(member_a, member2_a, committee_a)
+    services.signer_respond(access=acc(member2_a, committee_a), proposal_id=p.pk, accept=True)
+    with pytest.raises(TransitionError, match="只有提案人本人"):
+        services.transition(access=acc(member2_a, committee_a), proposal_id=p.pk, name="invite",
+                            payload={"user_ids": [third.pk]})
+    services.transition(access=acc(member_a, committee_a), proposal_id=p.pk, name="submit")
+    with pytest.raises(TransitionError, match="不能进行“邀请联名”"):
+        services.transition(access=acc(member_a, committee_a), proposal_id=p.pk, name="invite",
+                            payload={"user_ids": [third.pk]})
+    client.force_login(member_a)
+    response = client.get(f"/proposals/{p.pk}/invite/")
+    assert response.status_code == 302 and response["Location"] == f"/proposals/{p.pk}/"
+    assert not Signer.objects.filter(user=third).exists()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +25,7 @@ from zhengxie.proposals import services, unit_services
 from zhengxie.proposals.models import Assignment, Proposal, Reply
 from zhengxie.testing.factories import grant, make_user
 from zhengxie.testing.queries import growth_report, queries_during
+from zhengxie.workflow.engine import TransitionError
 
 TEXT = {
     "title": "关于加强中小学课后服务的提案",
@@ -163,6 +166,104 @@ def test_an_assisting_unit_signs_for_its_share_after_the_lead_unit_signed_first(
     assert Event.objects.filter(verb="proposal.accept", object_id=str(p.pk)).count() == 2
     client.post(INBOX, {"proposal": p.pk})  # a second click
     assert "已经签收" in client.get(INBOX).content.decode()
+
+
+def test_every_signing_goes_through_the_accept_transition_with_one_event_naming_the_unit(
+    member_a, clerk_a, committee_a, edu, health, unit_a, health_clerk
+):
+    p = assigned(member_a, clerk_a, committee_a, [(edu, "lead"), (health, "assist")], mode="lead_assist")
+    version = p.version
+    accept(unit_a, committee_a, p)
+    accept(health_clerk, committee_a, p)  # the proposal is 办理中 already
+
+    events = list(Event.objects.filter(verb="proposal.accept", object_id=str(p.pk)).order_by("id"))
+    assert [(e.actor, e.payload["state"], e.payload["units"]) for e in events] == [
+        (unit_a, ["assigned", "handling"], [[edu.pk, "lead"]]),
+        (health_clerk, ["handling", "handling"], [[health.pk, "assist"]]),
+    ]
+    assert Proposal.objects.get(pk=p.pk).version == version + 2  # a transition, like any other
+
+
+def test_signing_twice_is_refused_in_chinese_and_writes_no_second_event(handling, unit_a, committee_a):
+    with pytest.raises(TransitionError, match="本单位已经签收") as err:
+        accept(unit_a, committee_a, handling)
+    assert err.value.status == 409
+    assert Event.objects.filter(verb="proposal.accept", object_id=str(handling.pk)).count() == 1
+    assert Assignment.objects.get(proposal=handling).status == "accepted"
+
+
+def test_a_unit_that_asked_to_hand_the_proposal_back_cannot_sign_meanwhile(single, unit_a, committee_a):
+    unit_services.assignment_request_reassign(access=acc(unit_a, committee_a), proposal_id=single.pk,
+                                              reason="不属于本单位职责。")
+    with pytest.raises(TransitionError, match="已申请调整"):
+        accept(unit_a, committee_a, single)
+    assert Proposal.objects.get(pk=single.pk).state == "assigned"
+    assert not Event.objects.filter(verb="proposal.accept").exists()
+
+
+def test_a_unit_with_no_share_cannot_sign(single, health_clerk, committee_a):
+    with pytest.raises(TransitionError, match="没有交办给您的单位"):
+        accept(health_clerk, committee_a, single)
+    assert Proposal.objects.get(pk=single.pk).state == "assigned"
+
+
+def test_an_assisting_unit_that_had_not_signed_signs_during_rehandling_and_the_redo_goes_on(
+    client, member_a, clerk_a, committee_a, edu, health, unit_a, health_clerk
+):
+    p = assigned(member_a, clerk_a, committee_a, [(edu, "lead"), (health, "assist")], mode="lead_assist")
+    accept(unit_a, committee_a, p)
+    services.unit_answer(access=acc(unit_a, committee_a), proposal_id=p.pk, data=_reply())
+    with pytest.raises(TransitionError, match="不能进行“签收”"):  # 已答复: nothing to sign for now
+        accept(health_clerk, committee_a, p)
+    services.evaluation_submit(access=acc(member_a, committee_a), proposal_id=p.pk, handling="dissatisfied",
+                               result="dissatisfied")
+    services.transition(access=acc(clerk_a, committee_a), proposal_id=p.pk, name="rehandle")
+
+    client.force_login(health_clerk)
+    pending = _section(client.get(INBOX).content.decode(), "pending")
+    assert p.title in pending and f'action="{INBOX}"' in pending
+    assert client.post(INBOX, {"proposal": p.pk}).status_code == 302
+
+    assert Proposal.objects.get(pk=p.pk).state == "rehandling"
+    assert Assignment.objects.get(proposal=p, unit=health).status == "accepted"
+    event = Event.objects.get(verb="proposal.accept_rehandling", object_id=str(p.pk))
+    assert event.actor == health_clerk and event.payload["state"] == ["rehandling", "rehandling"]
+    with pytest.raises(TransitionError, match="本单位已经签收"):
+        accept(health_clerk, committee_a, p)
+    assert Event.objects.filter(verb__startswith="proposal.accept", object_id=str(p.pk)).count() == 2
+    timeline = client.get(f"/proposals/{p.pk}/").content.decode().split('id="h-timeline"')[1]
+    assert timeline.count("承办单位签收") == 2  # the lead's and the assisting unit's
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_of_one_unit_signing_at_once_sign_once(member_a, clerk_a, committee_a, edu, unit_a):
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memorydb"):
+        pytest.skip("row locks need a real database file or PostgreSQL")
+    p = assigned(member_a, clerk_a, committee_a, [(edu, "lead")])
+    colleague = make_user("edu_clerk_2", display_name="教育局经办人二")
+    grant(colleague, committee_a, Role.UNIT_HANDLER, edu)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def sign(user):
+        try:
+            barrier.wait()
+            accept(user, committee_a, p)
+            outcomes.append("ok")
+        except TransitionError as exc:
+            outcomes.append(f"refused {exc.status}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign, args=(u,)) for u in (unit_a, colleague)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sorted(outcomes) == ["ok", "refused 409"]
+    assert Event.objects.filter(verb="proposal.accept", object_id=str(p.pk)).count() == 1
+    assert Proposal.objects.get(pk=p.pk).state == "handling"
 
 
 def test_handling_proposals_show_the_deadline_and_turn_red_when_close_or_overdue(client, handling, unit_a):

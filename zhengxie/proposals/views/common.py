@@ -31,6 +31,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                                     object_id=str(p.pk), verb__startswith="proposal.").order_by("at", "id")[:200])
     for event in timeline:
         event.verb_label = verb_label(event.verb)  # type: ignore[attr-defined]
+        # A step the platform took by itself says why (e.g. 办结 once every proposer has rated).
+        auto = str((event.payload or {}).get("auto", ""))
+        event.why = services.AUTO_REASONS.get(auto, "")  # type: ignore[attr-defined]
     from zhengxie.proposals.models import RejectGround, Signer
 
     from zhengxie.proposals.models import Assignment

@@ -22,11 +22,12 @@ from zhengxie.proposals.effects import proposers
 from zhengxie.proposals.forms import EvaluationForm, InviteForm, ProposalForm
 from zhengxie.proposals.member_selectors import (
     CANDIDATES_SHOWN, cosigner_candidates, current_replies, my_evaluation, my_groups, my_invitations,
+    proposal_signers,
 )
 from zhengxie.proposals.models import Proposal, ProposerKind, Signer
 from zhengxie.proposals.permissions import P_HANDLE, P_REVIEW, P_SUBMIT, P_SUPERVISE, P_VIEW
 from zhengxie.proposals.selectors import proposal_get
-from zhengxie.proposals.workflow import DRAFT, PROPOSAL_WORKFLOW, REPLIED, RETURNED
+from zhengxie.proposals.workflow import COSIGNING, DRAFT, PROPOSAL_WORKFLOW, REPLIED, RETURNED
 from zhengxie.workflow.engine import TransitionError, TransitionForbidden
 
 EDITABLE_STATES = (DRAFT, RETURNED)
@@ -224,25 +225,28 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def invite(request: HttpRequest, pk: int) -> HttpResponse:
-    """Pick co-signers among the committee's members and send the invitations (transition `invite`)."""
+    """Pick co-signers among the committee's members and send the invitations (transition `invite`): the
+    first ones from the draft, more while the proposal is still collecting co-signers (征集联名)."""
     access = _access(request, P_SUBMIT)
     p = _proposal(access, pk)
     if not _may_edit(access, p):
         raise PermissionDenied("只有提案人本人可以邀请联名。")
-    if p.state != DRAFT or p.proposer_kind != ProposerKind.JOINT:
-        messages.info(request, "只有尚未发出邀请的联名提案草稿可以邀请联名。")
+    if p.state not in (DRAFT, COSIGNING) or p.proposer_kind != ProposerKind.JOINT:
+        messages.info(request, "只有提交前的联名提案可以邀请联名。")
         return redirect("proposals:detail", pk=p.pk)
     form = InviteForm(request.POST if request.method == "POST" else request.GET or None)
     q = form.cleaned_data.get("q", "") if form.is_valid() else ""
     chosen_ids = _ids(request.POST.getlist("user_ids")) if request.method == "POST" else set()
     error = ""
     status = 200
+    candidates = cosigner_candidates(access, proposal=p)
     if request.method == "POST" and request.POST.get("do") == "send":
-        valid = set(cosigner_candidates(access).filter(user_id__in=chosen_ids).values_list("user_id", flat=True))
+        valid = set(candidates.filter(user_id__in=chosen_ids).values_list("user_id", flat=True))
         if not chosen_ids:
             error = "请至少选择一位委员。"
         elif valid != chosen_ids:
-            error = "所选的人中有不是本会在任委员的，请重新选择。"
+            error = ("所选的人中有已经邀请过的，或不是本会在任委员的，请重新选择。" if p.state == COSIGNING
+                     else "所选的人中有不是本会在任委员的，请重新选择。")
             chosen_ids = valid
         else:
             try:
@@ -253,14 +257,17 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
             except (TransitionError, services.ProposalError) as exc:
                 error = exc.message
             else:
-                messages.success(request, f"已向 {len(valid)} 位委员发出联名邀请。有人确认后，您就可以提交提案。")
+                messages.success(request, f"已向 {len(valid)} 位委员发出联名邀请。" + (
+                    "" if _has_cosigner(p) else "有人确认后，您就可以提交提案。"))
                 return redirect(reverse("proposals:mine") + "#group-cosigning")
         status = 400
-    chosen = list(cosigner_candidates(access).filter(user_id__in=chosen_ids)) if chosen_ids else []
-    found = list(cosigner_candidates(access, q).exclude(user_id__in=chosen_ids)[: CANDIDATES_SHOWN + 1])
+    chosen = list(candidates.filter(user_id__in=chosen_ids)) if chosen_ids else []
+    found = list(cosigner_candidates(access, q, proposal=p).exclude(user_id__in=chosen_ids)
+                 [: CANDIDATES_SHOWN + 1])
     return render(request, "proposals/member_invite.html", {
         "p": p, "form": form, "q": q, "chosen": chosen, "found": found[:CANDIDATES_SHOWN],
-        "more": len(found) > CANDIDATES_SHOWN, "error": error,
+        "more": len(found) > CANDIDATES_SHOWN, "error": error, "more_invites": p.state == COSIGNING,
+        "signers": list(proposal_signers(p)) if p.state == COSIGNING else [], "now": timezone.now(),
     }, status=status)
 
 

@@ -39,8 +39,8 @@ def _assignment(request: HttpRequest, pk: int) -> Assignment:
 @login_required
 @require_http_methods(["GET", "POST"])
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The unit's proposals by what must happen next; POST signs for one the workflow button cannot
-    (another unit signed first, so the proposal is already 办理中)."""
+    """The unit's proposals by what must happen next; POST signs for one (`assignment_accept`, which fires
+    the workflow's 签收 for the proposal's current state: 办理中 after another unit signed, or 重新办理)."""
     access = request.access  # type: ignore[attr-defined]
     access.require(P_HANDLE)
     if request.method == "POST":
