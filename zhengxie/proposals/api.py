@@ -41,7 +41,7 @@ from zhengxie.proposals.selectors import proposal_get, visible
 from zhengxie.proposals.workflow import PROPOSAL_WORKFLOW, STATES
 from zhengxie.textindex.api import IsoDate, JsonBool, JsonInt, ObjectId, RoutingOut, SimilarOut
 from zhengxie.textindex.selectors import similar, suggest_units
-from zhengxie.textindex.views import local_url, require_routing, visible_examples
+from zhengxie.textindex.presentation import local_url, require_routing
 from zhengxie.workflow.api import StatefulOut, TransitionIn, transition_endpoint
 
 router = Router(tags=["提案"])
@@ -611,10 +611,10 @@ def proposal_routing(request: HttpRequest, query: Query[RoutingQuery], id: int =
     kinds = require_routing(access)
     p = _visible_or_404(access, id)
     suggestions = suggest_units(access.committee, title=p.title, body=f"{p.reason}\n{p.suggestion}",  # type: ignore[arg-type]
-                                limit=query.limit, exclude=(KIND, p.pk))
+                                limit=query.limit, exclude=(KIND, p.pk), example_kinds=kinds)
     return [
         {"unit_id": s.unit.pk, "unit_name": s.unit.name, "confidence": s.confidence, "reasons": s.reasons,
          "examples": [{"kind": d.kind, "object_id": d.object_id, "title": d.title, "url": local_url(d.url)}
-                      for d in visible_examples(s, kinds)]}
+                      for d in s.examples]}
         for s in suggestions
     ]

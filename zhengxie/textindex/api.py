@@ -19,12 +19,7 @@ from pydantic import BeforeValidator
 from zhengxie.accounts.api import AUTH_ERRORS, MAX_ID, Text, api_access
 from zhengxie.accounts.permissions import Access
 from zhengxie.textindex.selectors import COUNT_CAP, MAX_PAGE, SearchFilters, search, similar, suggest_units
-from zhengxie.textindex.views import (
-    local_url,
-    require_committee_role,
-    require_routing,
-    visible_examples,
-)
+from zhengxie.textindex.presentation import local_url, require_committee_role, require_routing
 
 router = Router(tags=["检索"])
 
@@ -214,12 +209,13 @@ def routing_list(request: HttpRequest, data: RoutingIn | None = Body(None)) -> A
     exclude = (data.exclude_kind, data.exclude_object_id) if data.exclude_kind and data.exclude_object_id else None
     committee = access.committee
     assert committee is not None  # require_routing refused a caller without one
-    suggestions = suggest_units(committee, title=data.title, body=data.body, limit=data.limit, exclude=exclude)
+    suggestions = suggest_units(committee, title=data.title, body=data.body, limit=data.limit, exclude=exclude,
+                                example_kinds=kinds)
     return [
         {
             "unit_id": s.unit.pk, "unit_name": s.unit.name, "confidence": s.confidence, "reasons": s.reasons,
             "examples": [{"kind": d.kind, "object_id": d.object_id, "title": d.title, "url": local_url(d.url)}
-                         for d in visible_examples(s, kinds)],
+                         for d in s.examples],
         }
         for s in suggestions
     ]

@@ -9,8 +9,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+import os
 import time
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -247,15 +249,31 @@ class SimilarItem:
     passages: list[SafeString]
 
 
+# Rows read per bucket at most. A bucket is the documents whose salient terms share one MinHash
+# minimum; a common term (老旧小区 in a province) makes buckets of tens of thousands, which say little
+# about any one pair and would make every lookup read them whole. Real duplicates share many small
+# buckets, so reading a bounded slice of each bucket keeps them while the cost stays flat.
+BUCKET_CAP = int(os.environ.get("ZHENGXIE_BUCKET_CAP", "400"))
+
+
 def _candidates(keys: list[int], *, committee_id: int | None, exclude_id: int | None, limit: int) -> list[int]:
     if not keys:
         return []
-    marks = ", ".join(["%s"] * len(keys))
-    sql = f"SELECT document_id, COUNT(*) AS hits FROM textindex_band WHERE key IN ({marks})"
-    params: list[object] = list(keys)
-    if committee_id is not None:
-        sql += " AND committee_id = %s"
-        params.append(committee_id)
+    params: list[object] = []
+    if BUCKET_CAP > 0:
+        parts = []
+        for key in keys:
+            where = "key = %s" + (" AND committee_id = %s" if committee_id is not None else "")
+            parts.append(f"SELECT document_id FROM (SELECT document_id FROM textindex_band WHERE {where} LIMIT %s) b")
+            params += [key, *([committee_id] if committee_id is not None else []), BUCKET_CAP]
+        sql = "SELECT document_id, COUNT(*) AS hits FROM (" + " UNION ALL ".join(parts) + ") c WHERE 1 = 1"
+    else:
+        marks = ", ".join(["%s"] * len(keys))
+        sql = f"SELECT document_id, COUNT(*) AS hits FROM textindex_band WHERE key IN ({marks})"
+        params += keys
+        if committee_id is not None:
+            sql += " AND committee_id = %s"
+            params.append(committee_id)
     if exclude_id is not None:
         sql += " AND document_id <> %s"
         params.append(exclude_id)
@@ -418,10 +436,20 @@ def _duty_profiles(committee_id: int) -> tuple[dict[int, dict[str, float]], dict
 
 
 def suggest_units(
-    committee: Committee, *, title: str, body: str, limit: int = 3, exclude: tuple[str, int] | None = None
+    committee: Committee,
+    *,
+    title: str,
+    body: str,
+    limit: int = 3,
+    exclude: tuple[str, int] | None = None,
+    example_kinds: Collection[str] | None = None,
 ) -> list[UnitSuggestion]:
     """Top `limit` lead units for a text: the committee's history of who handled what, blended
-    with each unit's official duties (which carry the decision while history is thin)."""
+    with each unit's official duties (which carry the decision while history is thin).
+
+    The past items given as reasons are only of `example_kinds` (the kinds the viewer is staff of):
+    history counts every kind, but a proposal clerk must not read staff-only opinion titles this way.
+    """
     title, body = (title or "")[:300], (body or "")[:20000]
     q = features.salient_terms(title, body, features.DOC_FREQ)
     if not q:
@@ -466,6 +494,8 @@ def suggest_units(
     )
     for doc in sorted(example_docs, key=lambda d: closest[d.pk]):
         if exclude and (doc.kind, doc.object_id) == exclude:
+            continue
+        if example_kinds is not None and doc.kind not in example_kinds:
             continue
         if len(examples[doc.unit_id]) < 2:
             examples[doc.unit_id].append(doc)

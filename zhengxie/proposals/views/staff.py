@@ -188,7 +188,8 @@ def _bulk_register(request: HttpRequest, access: Access) -> HttpResponse:
 def _similar_fragment(request: HttpRequest, access: Access) -> HttpResponse:
     """The similar proposals of one on the desk (loaded when its disclosure opens), with 并案 buttons."""
     from zhengxie.textindex.selectors import similar
-    from zhengxie.textindex.views import PANEL_LIMIT, _dress_similar
+    from zhengxie.textindex.presentation import dress_similar
+    from zhengxie.textindex.views import PANEL_LIMIT
 
     raw = request.GET.get("similar", "")
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
@@ -196,7 +197,7 @@ def _similar_fragment(request: HttpRequest, access: Access) -> HttpResponse:
     p = _proposal(access, int(raw))
     items = similar(access, title=p.title, body=f"{p.reason}\n{p.suggestion}", kinds=["proposal"],
                     exclude=("proposal", p.pk), limit=PANEL_LIMIT)
-    _dress_similar(items, access.committee)  # type: ignore[arg-type]
+    dress_similar(items, access.committee)  # type: ignore[arg-type]
     # 并入 is offered for the close ones only; any other lead can still be typed in by its 收文号.
     leads = [i for i in items if i.doc.kind == "proposal" and i.doc.committee_id == p.committee_id
              and i.doc.state in MERGE_LEAD_STATES and (i.likely_duplicate or i.score >= MERGE_HINT_SCORE)]
