@@ -4,6 +4,8 @@
     .venv/bin/python bench/textindex.py --docs 500000 --committees 100 --database sqlite|postgres \\
         [--queries 200] [--output bench/results/textindex-<db>] [--strict]
     .venv/bin/python bench/textindex.py --smoke          # 20,000 docs, 10 committees, 60 queries, SQLite (CI)
+    .venv/bin/python bench/textindex.py --existing postgres://postgres@127.0.0.1:5432/zhengxie_bench \\
+        [--queries 200] [--output bench/results/textindex-postgres-demo-province]
 
 1. Database. sqlite: a fresh file in a temporary folder (ZHENGXIE_VAR_DIR, ZHENGXIE_DEBUG=1), migrated.
    postgres: the scratch database of BENCH_POSTGRES_URL (default
@@ -21,6 +23,15 @@
    Each cell runs 5 warm-up calls, then --queries timed calls.
 5. Report. <output>.json and <output>.md; a summary against the targets is printed. Exit 0 unless
    --strict and a target is missed (1); 2 when the bench could not run.
+
+--existing URL queries an already seeded PostgreSQL database as it is (local, name containing "bench"):
+the demo of `seed_demo --scale province`, ~500,000 proposals in textindex_document. It must be migrated
+(exit 2 if textindex_document is missing); it is not re-created, migrated, given committees or term
+statistics, or indexed, so the report has no indexing figures ("indexing: not measured (existing
+database)"). Steps 4 and 5 as above, after VACUUM (ANALYZE) of the textindex tables: as a proposal-office
+clerk (role proposal_staff, with the permissions the app gives it, against the source zhengxie.proposals
+registers) of every committee that has proposal documents. The one row the bench writes, its clerk user,
+is deleted at the end.
 
 Each call is timed with time.perf_counter (wall) and process CPU time (plus the PostgreSQL backend's
 CPU from /proc): on a shared machine the CPU figures are the ones to compare between runs. Time in the
@@ -65,6 +76,8 @@ LOCK_KEY = 0x7A78_7469  # pg_advisory_lock key ("zxti"): one textindex bench at 
 SEED = 2026
 KIND = "proposal"
 STAFF_PERM = "bench.proposals.review"
+BENCH_USER_PREFIX = "ti-bench-"  # the clerk run_queries creates (and deletes)
+BENCH_USER_NAME = "检索基准"
 BATCH = 500
 SAMPLE = 20_000
 WARMUP = 5
@@ -73,6 +86,7 @@ QUERY_LENGTHS = [2, 3, 4, 5, 6]
 TARGETS_MS = {"search": 50.0, "similar": 50.0, "routing": 20.0}
 TARGET_ITEMS_PER_S = 2000.0
 TARGET_RSS_MB = 500.0
+INDEXING_NOT_MEASURED = "indexing: not measured (existing database)"
 
 
 _T0 = time.monotonic()
@@ -104,16 +118,19 @@ class BenchError(Exception):
 
 
 class Postgres:
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, existing: bool = False):
+        what = "--existing" if existing else "BENCH_POSTGRES_URL"
         parsed = urlparse(url)
         if parsed.scheme not in {"postgres", "postgresql", "pgsql"}:
-            raise BenchError(f"BENCH_POSTGRES_URL must be a postgres:// URL, got {url!r}")
+            raise BenchError(f"{what} must be a postgres:// URL, got {url!r}")
         if (parsed.hostname or "") not in LOCAL_DB_HOSTS:
-            raise BenchError(f"the bench runs on loopback only; BENCH_POSTGRES_URL points at {parsed.hostname!r}")
-        self.name = unquote(parsed.path.lstrip("/")) or "zhengxie_textindex_bench"
+            raise BenchError(f"the bench runs on loopback only; {what} points at {parsed.hostname!r}")
+        self.name = unquote(parsed.path.lstrip("/")) or ("" if existing else "zhengxie_textindex_bench")
         if "bench" not in self.name:
-            raise BenchError(f"the bench database is dropped and re-created, so its name must contain 'bench' "
-                             f"(got {self.name!r})")
+            raise BenchError(
+                f"the bench writes to the database it runs on (VACUUM ANALYZE, a user it deletes again), so its "
+                f"name must contain 'bench' (got {self.name!r})" if existing else
+                f"the bench database is dropped and re-created, so its name must contain 'bench' (got {self.name!r})")
         self.url = parsed._replace(path="/" + self.name).geturl()
         self.kwargs: dict[str, Any] = {"host": parsed.hostname or "127.0.0.1", "port": parsed.port or 5432,
                                        "connect_timeout": 5, "autocommit": True}
@@ -122,6 +139,7 @@ class Postgres:
         if parsed.password:
             self.kwargs["password"] = unquote(parsed.password)
         self.held: Any = None
+        self.other_sessions = ""  # --existing: who else was connected to the database at start
 
     def admin(self) -> Any:
         import psycopg
@@ -132,15 +150,32 @@ class Postgres:
             raise BenchError(f"PostgreSQL is not reachable at {self.kwargs['host']}:{self.kwargs['port']}: "
                              f"{str(exc).strip()}") from None
 
-    def recreate(self) -> None:
-        from psycopg import sql
-
+    def lock(self) -> None:
         self.held = self.admin()
         if not self.held.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
             raise BenchError("another textindex bench is running on this PostgreSQL server; wait for it")
+
+    def recreate(self) -> None:
+        from psycopg import sql
+
+        self.lock()
         self.held.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name)))
         self.held.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(
             sql.Identifier(self.name)))
+
+    def check_existing(self) -> None:
+        """--existing: the database is there, and say so when someone else is using it (a seed still running?)."""
+        self.lock()
+        if not self.held.execute("SELECT 1 FROM pg_database WHERE datname = %s", (self.name,)).fetchone():
+            raise BenchError(f"database {self.name!r} does not exist; seed it first "
+                             f"(DATABASE_URL={self.url} manage.py migrate && manage.py seed_demo --scale province)")
+        others = self.held.execute(
+            "SELECT count(*), string_agg(DISTINCT coalesce(nullif(application_name, ''), '?') || ' ' || state, ', ') "
+            "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (self.name,)).fetchone()
+        if others[0]:
+            self.other_sessions = f"{others[0]} ({others[1]})"
+            log(f"WARNING: {others[0]} other session(s) on {self.name} ({others[1]}): if a seed is still running, "
+                "the figures are for a database half filled and a machine busy with it")
 
     def release(self) -> None:
         if self.held is not None:
@@ -153,7 +188,12 @@ def setup_django(args: argparse.Namespace, tmp: Path) -> Postgres | None:
     os.environ["ZHENGXIE_VAR_DIR"] = str(tmp)
     os.environ["DJANGO_SETTINGS_MODULE"] = "zhengxie.settings"
     pg = None
-    if args.database == "postgres":
+    if args.existing:
+        pg = Postgres(args.existing, existing=True)
+        pg.check_existing()
+        os.environ["DATABASE_URL"] = pg.url
+        log(f"existing PostgreSQL database {pg.name}: used as it is (not re-created, migrated or indexed)")
+    elif args.database == "postgres":
         pg = Postgres(os.environ.get("BENCH_POSTGRES_URL") or DEFAULT_POSTGRES_URL)
         pg.recreate()
         os.environ["DATABASE_URL"] = pg.url
@@ -166,13 +206,35 @@ def setup_django(args: argparse.Namespace, tmp: Path) -> Postgres | None:
     from django.core.management import call_command
 
     django.setup()
-    t0 = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    log(f"migrate: {time.perf_counter() - t0:.1f} s")
     # DEBUG keeps every statement's SQL in connection.queries (9,000 of them, each bulk insert a few
     # hundred KB): that would be the bench's memory and time, not the index's. Workers run without it.
     settings.DEBUG = False
+    if args.existing:
+        check_migrated()
+        return pg
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    log(f"migrate: {time.perf_counter() - t0:.1f} s")
     return pg
+
+
+def check_migrated() -> None:
+    """--existing: the text index's tables are there (else exit 2); unapplied migrations are reported."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    tables = set(connection.introspection.table_names())
+    missing = [t for t in ("textindex_document", "textindex_fts", "textindex_band", "textindex_unitterm",
+                           "textindex_termstat", "org_committee") if t not in tables]
+    if missing:
+        raise BenchError(f"{connection.settings_dict['NAME']} is not migrated ({', '.join(missing)} missing): "
+                         "run manage.py migrate and seed_demo on it first")
+    with suppress(Exception):
+        executor = MigrationExecutor(connection)
+        unapplied = [f"{m.app_label}.{m.name}" for m, _ in executor.migration_plan(executor.loader.graph.leaf_nodes())]
+        if unapplied:
+            log(f"WARNING: {len(unapplied)} migration(s) not applied to {connection.settings_dict['NAME']} "
+                f"({', '.join(unapplied[:8])}{' …' if len(unapplied) > 8 else ''}); the bench does not migrate it")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,6 +415,49 @@ def write_termstats(corpus: corpus_mod.Corpus, n_docs: int) -> dict[str, Any]:
     features.DOC_FREQ.reset()
     return {"sample_docs": sample, "scale": round(scale, 3), "terms": len(rows),
             "seconds": round(time.perf_counter() - t0, 2)}
+
+
+def existing_data() -> dict[str, Any]:
+    """--existing: what is in the database already (nothing is created): the committees to query as are
+    those with at least one proposal document."""
+    from django.db.models import Count, Exists, OuterRef
+
+    from zhengxie.org.models import Committee, Unit
+    from zhengxie.textindex.models import Document, TermStat
+
+    by_kind = dict(Document.objects.values_list("kind").annotate(n=Count("id")).order_by("-n"))
+    if not by_kind.get(KIND):
+        raise BenchError(f"textindex_document holds no {KIND!r} documents ({by_kind or 'it is empty'}): "
+                         "seed the database first (manage.py seed_demo --scale province)")
+    committee_ids = list(Committee.objects.filter(
+        Exists(Document.objects.filter(committee_id=OuterRef("pk"), kind=KIND))).order_by("pk").values_list(
+        "pk", flat=True))
+    units = Unit.objects.filter(committee_id__in=committee_ids, is_active=True).count()
+    counted = TermStat.objects.filter(term="").values_list("df", flat=True).first()
+    stale = delete_leftover_bench_users()
+    return {
+        "documents": sum(by_kind.values()),
+        "documents_by_kind": by_kind,
+        "committees": len(committee_ids),
+        "committees_in_database": Committee.objects.count(),
+        "committee_ids": committee_ids,
+        "units_per_committee": round(units / max(1, len(committee_ids)), 1),
+        "termstats": {"written_by_bench": False, "terms": TermStat.objects.exclude(term="").count(),
+                      "documents_counted": counted or 0},
+        "leftover_bench_users_deleted": stale,
+    }
+
+
+def delete_leftover_bench_users() -> list[str]:
+    """Bench clerks left behind by an earlier run that was killed before it could delete its user."""
+    from zhengxie.accounts.models import User
+
+    stale = User.objects.filter(username__startswith=BENCH_USER_PREFIX, display_name=BENCH_USER_NAME)
+    names = list(stale.values_list("username", flat=True))
+    if names:
+        stale.delete()
+        log(f"deleted {len(names)} bench user(s) left by an earlier run: {', '.join(names)}")
+    return names
 
 
 # ---------------------------------------------------------------------------------------------
@@ -544,28 +649,45 @@ def search_all_committees(query: str) -> tuple[int, bool, int]:
     return total, n_title + n_rest > selectors.COUNT_CAP, hits
 
 
-def run_queries(args: argparse.Namespace, plans: list[corpus_mod.CommitteePlan], sql: SqlMeter,
+def run_queries(args: argparse.Namespace, committee_pks: list[int], perms: set[str], sql: SqlMeter,
                 funcs: FuncMeter) -> dict[str, Any]:
+    """The query phase, as a proposal-office clerk (role proposal_staff with `perms`) of each committee.
+
+    The clerk is a user the bench creates and deletes again at the end (even when a query fails)."""
     from zhengxie.accounts.models import User
+
+    user = User.objects.create(username=f"{BENCH_USER_PREFIX}{time.time_ns()}", display_name=BENCH_USER_NAME)
+    try:
+        return _run_queries(args, committee_pks, perms, sql, funcs, user)
+    finally:
+        sql.operation = ""
+        User.objects.filter(pk=user.pk).delete()
+
+
+def _run_queries(args: argparse.Namespace, committee_pks: list[int], perms: set[str], sql: SqlMeter,
+                 funcs: FuncMeter, user: Any) -> dict[str, Any]:
+    from zhengxie.accounts.models import Role
     from zhengxie.accounts.permissions import Access
     from zhengxie.org.models import Committee
     from zhengxie.textindex import selectors
     from zhengxie.textindex.models import Document
 
     rng = random.Random(f"{SEED}-query-phase")
-    committees = {c.pk: c for c in Committee.objects.filter(pk__in=[p.pk for p in plans])}
-    user = User.objects.create(username=f"ti-bench-{time.time_ns()}", display_name="检索基准")
-    accesses = {pk: Access(user=user, committee=c, roles={"proposal_staff"}, perms={STAFF_PERM})
+    committees = {c.pk: c for c in Committee.objects.filter(pk__in=committee_pks)}
+    accesses = {pk: Access(user=user, committee=c, roles={Role.PROPOSAL_STAFF.value}, perms=set(perms))
                 for pk, c in committees.items()}
     pks = sorted(committees)
-    lo = Document.objects.order_by("id").values_list("id", flat=True).first()
-    hi = Document.objects.order_by("-id").values_list("id", flat=True).first()
+    docs = Document.objects.filter(kind=KIND, committee_id__in=pks)
+    lo = docs.order_by("id").values_list("id", flat=True).first()
+    hi = docs.order_by("-id").values_list("id", flat=True).first()
+    if lo is None:
+        raise BenchError(f"no {KIND!r} documents in textindex_document to query")
     per_cell = WARMUP + args.queries
 
     def random_doc() -> Any:
         while True:
-            doc = Document.objects.filter(id=rng.randint(lo, hi)).only("id", "object_id", "kind", "title", "body",
-                                                                        "committee_id").first()
+            doc = docs.filter(id=rng.randint(lo, hi)).only("id", "object_id", "kind", "title", "body",
+                                                           "committee_id").first()
             if doc is not None:
                 return doc
 
@@ -785,9 +907,10 @@ def verdicts(report: dict[str, Any]) -> list[dict[str, Any]]:
     p95 = q["routing"]["all"]["p95_ms"]
     rows.append({"figure": "routing", "value": p95, "unit": "ms p95", "target": f"< {TARGETS_MS['routing']:.0f}",
                  "pass": p95 < TARGETS_MS["routing"]})
-    ips = report["indexing"]["items_per_s"]
-    rows.append({"figure": "indexing", "value": ips, "unit": "items/s", "target": f">= {TARGET_ITEMS_PER_S:.0f}",
-                 "pass": ips >= TARGET_ITEMS_PER_S})
+    if report.get("indexing") is not None:  # None with --existing: nothing was indexed, nothing to judge
+        ips = report["indexing"]["items_per_s"]
+        rows.append({"figure": "indexing", "value": ips, "unit": "items/s", "target": f">= {TARGET_ITEMS_PER_S:.0f}",
+                     "pass": ips >= TARGET_ITEMS_PER_S})
     rss = report["memory"]["max_rss_mb"]
     rows.append({"figure": "max RSS of the bench process", "value": rss, "unit": "MB",
                  "target": f"< {TARGET_RSS_MB:.0f}", "pass": rss < TARGET_RSS_MB})
@@ -797,9 +920,12 @@ def verdicts(report: dict[str, Any]) -> list[dict[str, Any]]:
 def write_report(output: Path, report: dict[str, Any]) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     Path(f"{output}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    ix, sz, q = report["indexing"], report["sizes"], report["queries"]
+    ix, sz = report["indexing"], report["sizes"]
+    n_docs = ix["documents"] if ix is not None else report["docs"]
+    where = report["database"] + (f" `{report['database_name']}`" if report.get("database_name") else "")
     lines = [
-        f"# textindex bench: {ix['documents']:,} documents, {report['committees']} committees, {report['database']}",
+        f"# textindex bench: {n_docs:,} documents, {report['committees']} committees, {where}"
+        + (" (existing database)" if ix is None else ""),
         "",
         f"`{report['command']}`",
         "",
@@ -816,7 +942,38 @@ def write_report(output: Path, report: dict[str, Any]) -> None:
     ]
     for v in report["verdicts"]:
         lines.append(f"| {v['figure']} | {v['value']} {v['unit']} | {v['target']} | {'PASS' if v['pass'] else '**FAIL**'} |")
-    lines += [
+    if ix is None:
+        lines += ["", "## Indexing", "", f"**{INDEXING_NOT_MEASURED[0].upper()}{INDEXING_NOT_MEASURED[1:]}**: "
+                  + existing_summary(report), ""]
+    else:
+        lines += indexing_section(report)
+    lines += [f"Database: **{sz['database_mb']:,} MB**; rows: "
+              + ", ".join(f"{k} {v:,}" for k, v in sz["rows"].items()) + ".", ""]
+    if sz.get("objects_bytes"):
+        lines += ["| object | MB |", "|---|---:|"]
+        for name, b in list(sz["objects_bytes"].items())[:14]:
+            total = b["total"] if isinstance(b, dict) else b
+            lines.append(f"| {name} | {total / 2**20:,.1f} |")
+        lines.append("")
+    lines += queries_section(report)
+    Path(f"{output}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def existing_summary(report: dict[str, Any]) -> str:
+    """--existing: what the database held, in a sentence."""
+    ex, ts = report.get("existing_database") or {}, report["termstats"]
+    return (f"{report['docs']:,} documents already indexed in `{report['database_name']}` ("
+            + ", ".join(f"{k} {v:,}" for k, v in ex.get("documents_by_kind", {}).items())
+            + f"); {report['committees']} committees with {KIND} documents (of {ex.get('committees_in_database')} in "
+            f"the database), {report['units_per_committee']} active units each on average. Term statistics as "
+            f"stored: {ts['terms']:,} terms, counted over {ts['documents_counted']:,} documents."
+            + (f" **Other sessions on the database at start: {ex['other_sessions_at_start']}** (a seed still "
+               "running?)." if ex.get("other_sessions_at_start") else ""))
+
+
+def indexing_section(report: dict[str, Any]) -> list[str]:
+    ix = report["indexing"]
+    lines = [
         "",
         "## Indexing",
         "",
@@ -842,16 +999,13 @@ def write_report(output: Path, report: dict[str, Any]) -> None:
               + f"), of which SQL {per['sql_total']} ms: "
               + ", ".join(f"{k} {v}" for k, v in per["sql_by_statement"].items())
               + "; Python: " + ", ".join(f"{k} {v}" for k, v in per["python_functions"].items()) + " (ms/item).",
-              "",
-              f"Database: **{sz['database_mb']:,} MB**; rows: "
-              + ", ".join(f"{k} {v:,}" for k, v in sz["rows"].items()) + ".", ""]
-    if sz.get("objects_bytes"):
-        lines += ["| object | MB |", "|---|---:|"]
-        for name, b in list(sz["objects_bytes"].items())[:14]:
-            total = b["total"] if isinstance(b, dict) else b
-            lines.append(f"| {name} | {total / 2**20:,.1f} |")
-        lines.append("")
-    lines += ["## Queries", "",
+              ""]
+    return lines
+
+
+def queries_section(report: dict[str, Any]) -> list[str]:
+    q = report["queries"]
+    lines = ["## Queries", "",
               f"{report['queries_per_cell']} timed calls per row after {WARMUP} warm-up calls; results = hits on the "
               "first page (search: total matches, capped at 1,000, in brackets).", "",
               "| operation | queries | n | p50 ms | p95 ms | p99 ms | max ms | CPU p50/p95 ms | avg results | index reads |",
@@ -882,16 +1036,18 @@ def write_report(output: Path, report: dict[str, Any]) -> None:
         if s and s.get("sql_ms_mean_by_statement"):
             lines.append(f"- {label}: " + ", ".join(f"{k} {v}" for k, v in s["sql_ms_mean_by_statement"].items()))
     mem = report["memory"]
+    after = (f"after indexing {mem['max_rss_after_indexing_mb']} MB; " if mem.get("max_rss_after_indexing_mb") is not None
+             else "")
     lines += ["", "## Memory", "",
-              f"Max RSS of the bench process: **{mem['max_rss_mb']} MB** (after indexing {mem['max_rss_after_indexing_mb']} MB;"
-              f" RSS now {mem['rss_end_mb']} MB)." + (f" PostgreSQL backend peak: {mem['postgres_backend_hwm_mb']} MB."
+              f"Max RSS of the bench process: **{mem['max_rss_mb']} MB** ({after}"
+              f"RSS now {mem['rss_end_mb']} MB)." + (f" PostgreSQL backend peak: {mem['postgres_backend_hwm_mb']} MB."
                                                       if mem.get("postgres_backend_hwm_mb") else ""), ""]
     if report.get("explain"):
         lines += ["## Slowest statements (EXPLAIN)", ""]
         for e in report["explain"]:
             lines += [f"**{e['operation']}** {e['ms']} ms", "", "```", e["sql"][:600], f"params: {e['params']}",
                       *e["plan"][:30], "```", ""]
-    Path(f"{output}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return lines
 
 
 def machine() -> dict[str, Any]:
@@ -914,6 +1070,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--output", default=None, metavar="PREFIX",
                    help="writes PREFIX.json and PREFIX.md (default bench/results/textindex-<database>)")
     p.add_argument("--smoke", action="store_true", help="20,000 docs, 10 committees, 60 queries, SQLite")
+    p.add_argument("--existing", default=None, metavar="URL",
+                   help="query this already seeded PostgreSQL database as it is (e.g. seed_demo --scale province; "
+                   "local, name containing 'bench'): no re-create, migrate or indexing; --docs, --committees, "
+                   "--database and --chunk do not apply")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     p.add_argument("--max-index-minutes", type=float, default=None,
                    help="stop indexing after this long (at a batch boundary) and query what is indexed; "
@@ -923,10 +1083,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.smoke:
         args.docs, args.committees, args.queries, args.database = 20_000, 10, 60, "sqlite"
         args.chunk = min(args.chunk, 5_000)
+    if args.existing and args.smoke:
+        p.error("--existing and --smoke exclude each other")
+    if args.existing and args.max_index_minutes:
+        p.error("--max-index-minutes does not apply to --existing (nothing is indexed)")
+    if args.existing:
+        args.database = "postgres"
     if args.docs < 100 or args.committees < 1 or args.queries < 1:
         p.error("--docs must be at least 100, --committees and --queries at least 1")
     args.output = args.output or str(ROOT / "bench" / "results" / (
-        "textindex-smoke" if args.smoke else f"textindex-{args.database}"))
+        "textindex-smoke" if args.smoke else "textindex-postgres-existing" if args.existing
+        else f"textindex-{args.database}"))
     return args
 
 
@@ -951,9 +1118,24 @@ def main(argv: list[str] | None = None) -> int:
         log(f"zhengxie/textindex code {code_at_start['sha256']} (BANDS={features.BANDS}, ROWS={features.ROWS}, "
             f"CANDIDATES={selectors.CANDIDATES})")
 
-        register_source(Source(kind=KIND, label="提案", staff_perm=STAFF_PERM, entries=lambda: [],
-                               states={s: label for s, label, _ in corpus_mod.STATES},
-                               categories=list(corpus_mod.CATEGORIES)))
+        if args.existing and registry.source(KIND) is not None:
+            # The real source (zhengxie.proposals' AppConfig.ready registers it): its staff permission,
+            # held the way a proposal-office clerk holds it (accounts.permissions.access_for).
+            from zhengxie.accounts.models import Role
+            from zhengxie.accounts.permissions import ROLE_PERMS
+
+            perms = set(ROLE_PERMS.get(Role.PROPOSAL_STAFF, set()))
+            staff_perm = registry.source(KIND).staff_perm  # type: ignore[union-attr]
+            log(f"source {KIND!r} as registered by the app (staff_perm {staff_perm}); querying as role "
+                f"{Role.PROPOSAL_STAFF.value} with {sorted(perms)}")
+            if staff_perm not in perms:
+                log(f"WARNING: role {Role.PROPOSAL_STAFF.value} lacks {staff_perm}: the bench clerk sees only "
+                    "members' and public documents")
+        else:
+            register_source(Source(kind=KIND, label="提案", staff_perm=STAFF_PERM, entries=lambda: [],
+                                   states={s: label for s, label, _ in corpus_mod.STATES},
+                                   categories=list(corpus_mod.CATEGORIES)))
+            perms = {STAFF_PERM}
         sql = SqlMeter()
         # For the rest of the run (execute_wrapper() is a context manager that would pop it on exit).
         connection.execute_wrappers.append(sql)
@@ -962,25 +1144,43 @@ def main(argv: list[str] | None = None) -> int:
                              (tokens, "shingles"), (backends, "search_ids"), (selectors, "_candidates")):
             funcs.wrap(module, name)
 
-        plans = corpus_mod.committee_plans(args.committees, SEED)
-        corpus = corpus_mod.Corpus(plans, SEED)
-        create_org(plans, corpus.all_units)
-        log(f"{len(plans)} committees × {len(corpus.all_units)} units, 2 sessions each")
-        termstats = write_termstats(corpus, args.docs)
-        log(f"term stats: {termstats['terms']:,} bigrams from {termstats['sample_docs']:,} docs "
-            f"(×{termstats['scale']}) in {termstats['seconds']} s")
-        indexing = index_all(corpus, args.docs, args.chunk, sql, funcs,
-                             args.max_index_minutes * 60 if args.max_index_minutes else None,
-                             Path(f"{args.output}.stop"))
-        log(f"indexed {indexing['documents']:,} docs: {indexing['items_per_s']:,.0f} items/s in upsert, "
-            f"{indexing['items_per_s_wall']:,.0f} wall")
-        rss_after_indexing = max_rss_mb()
+        indexing: dict[str, Any] | None = None
+        existing: dict[str, Any] | None = None
+        rss_after_indexing: float | None = None
+        if args.existing:
+            existing = existing_data()
+            existing["other_sessions_at_start"] = pg.other_sessions if pg is not None else ""
+            committee_pks = existing.pop("committee_ids")
+            n_docs, n_committees = existing["documents"], existing["committees"]
+            units_per_committee = existing["units_per_committee"]
+            termstats = existing.pop("termstats")
+            log(f"{n_docs:,} documents ({existing['documents_by_kind']}) in {n_committees} committees with documents "
+                f"(of {existing['committees_in_database']}), {units_per_committee} active units each on average; "
+                f"term stats: {termstats['terms']:,} bigrams over {termstats['documents_counted']:,} documents")
+            log(INDEXING_NOT_MEASURED)
+        else:
+            plans = corpus_mod.committee_plans(args.committees, SEED)
+            corpus = corpus_mod.Corpus(plans, SEED)
+            create_org(plans, corpus.all_units)
+            committee_pks = [p.pk for p in plans]
+            n_docs, n_committees, units_per_committee = args.docs, args.committees, len(corpus.all_units)
+            log(f"{len(plans)} committees × {len(corpus.all_units)} units, 2 sessions each")
+            termstats = write_termstats(corpus, args.docs)
+            log(f"term stats: {termstats['terms']:,} bigrams from {termstats['sample_docs']:,} docs "
+                f"(×{termstats['scale']}) in {termstats['seconds']} s")
+            indexing = index_all(corpus, args.docs, args.chunk, sql, funcs,
+                                 args.max_index_minutes * 60 if args.max_index_minutes else None,
+                                 Path(f"{args.output}.stop"))
+            log(f"indexed {indexing['documents']:,} docs: {indexing['items_per_s']:,.0f} items/s in upsert, "
+                f"{indexing['items_per_s_wall']:,.0f} wall")
+            rss_after_indexing = max_rss_mb()
         analyze_s = analyze()
         log(f"analyze: {analyze_s} s")
         size = sizes()
         log(f"database {size['database_mb']:,} MB; rows {size['rows']}")
-        queries = run_queries(args, plans, sql, funcs)
-        memory = {"max_rss_mb": round(max_rss_mb(), 1), "max_rss_after_indexing_mb": round(rss_after_indexing, 1),
+        queries = run_queries(args, committee_pks, perms, sql, funcs)
+        memory = {"max_rss_mb": round(max_rss_mb(), 1),
+                  "max_rss_after_indexing_mb": round(rss_after_indexing, 1) if rss_after_indexing is not None else None,
                   "rss_end_mb": round(rss_now_mb(), 1)}
         explain = explain_slowest(sql)
         if connection.vendor == "postgresql":
@@ -1015,11 +1215,14 @@ def main(argv: list[str] | None = None) -> int:
             "code": {"sha256_at_start": code_at_start["sha256"], "mtimes_at_start": code_at_start["mtimes"],
                      "changed_during_run": changed, "bands": features.BANDS, "rows": features.ROWS,
                      "candidates": selectors.CANDIDATES},
-            "database": args.database,
+            "mode": "existing" if args.existing else "generated",
+            "database": "postgres" if args.existing else args.database,
+            "database_name": pg.name if pg is not None else None,
             "database_server": server,
-            "docs": args.docs,
-            "committees": args.committees,
-            "units_per_committee": len(corpus.all_units),
+            "docs": n_docs,
+            "committees": n_committees,
+            "units_per_committee": units_per_committee,
+            "existing_database": existing,
             "queries_per_cell": args.queries,
             "warmup_per_cell": WARMUP,
             "seed": SEED,
@@ -1037,11 +1240,19 @@ def main(argv: list[str] | None = None) -> int:
             "wall_time_s": round(time.monotonic() - started, 1),
             "notes": [
                 "Times are wall-clock in the bench process (perf_counter), including Python and the database.",
-                "settings.DEBUG is switched off after migrate so that Django does not keep every statement "
-                "(as production workers run).",
+                "settings.DEBUG is switched off once Django is set up so that Django does not keep every "
+                "statement (as production workers run).",
                 "search across all committees = selectors.search's calls with scope [[scope_token('k', kind)]].",
                 "similar uses exclude=(kind, object_id) of the random document, as the item page does.",
-            ],
+            ] + ([
+                f"Existing database {pg.name if pg else ''}: not re-created, migrated or indexed by the bench; "
+                "indexing was not measured. Queries run as a proposal-office clerk (role proposal_staff, the "
+                "permissions accounts.permissions.ROLE_PERMS gives it) of each committee that has proposal "
+                "documents; the bench's user is deleted at the end. VACUUM (ANALYZE) ran on the textindex tables "
+                "first.",
+                "Search strings are cut from the titles of bench/data/eval_proposals.jsonl, the corpus seed_demo "
+                "recombines its proposals from.",
+            ] if args.existing else []),
         }
         report["verdicts"] = verdicts(report)
         write_report(Path(args.output), report)
@@ -1062,11 +1273,18 @@ def main(argv: list[str] | None = None) -> int:
 
     failed = [v for v in report["verdicts"] if not v["pass"]]
     print()
-    print(f"{report['indexing']['documents']:,} documents indexed"
-          + (f" (of {args.docs:,} requested: stopped early)" if report["indexing"]["stopped_early"] else "")
-          + f" · {args.committees} committees · {report['database_server']}")
+    ix = report["indexing"]
+    if ix is None:
+        print(f"{report['docs']:,} documents in existing database {report['database_name']} · "
+              f"{report['committees']} committees with documents · {report['database_server']}")
+    else:
+        print(f"{ix['documents']:,} documents indexed"
+              + (f" (of {args.docs:,} requested: stopped early)" if ix["stopped_early"] else "")
+              + f" · {args.committees} committees · {report['database_server']}")
     for v in report["verdicts"]:
         print(f"  {'PASS' if v['pass'] else 'FAIL'}  {v['figure']:<45} {v['value']:>10} {v['unit']:<8} target {v['target']}")
+    if ix is None:
+        print(f"  ----  {INDEXING_NOT_MEASURED}")
     print(f"report: {args.output}.json, {args.output}.md")
     return 1 if (failed and args.strict) else 0
 
