@@ -414,24 +414,44 @@ class UnitSuggestion:
     examples: list[Document]
 
 
-_DUTIES_CACHE: dict[int, tuple[float, dict[int, dict[str, float]], dict[int, str]]] = {}
-DUTIES_CACHE_SECONDS = 120
+# Duty profiles (salient terms of what a unit is responsible for), per process. A unit described by the
+# shipped catalogue shares its entry's profile with every committee's same department (a province has
+# a hundred 教育局), so a cold committee costs a dictionary lookup, not 35 profiles; a unit whose own
+# duties were written is profiled from its own name and text, again only when that text changes. Both
+# are dropped when the term statistics change (the profiles are weighted by them).
+_PROFILES: dict[tuple[str, str], dict[str, float]] = {}
+_PROFILES_GENERATION = -1
+_PROFILES_MAX = 5000
+
+
+def _duty_profile(name: str, text: str) -> dict[str, float]:
+    global _PROFILES_GENERATION
+    generation = features.DOC_FREQ.corpus_size
+    if generation != _PROFILES_GENERATION or len(_PROFILES) > _PROFILES_MAX:
+        _PROFILES.clear()
+        _PROFILES_GENERATION = generation
+    key = (name, text)
+    profile = _PROFILES.get(key)
+    if profile is None:
+        profile = _PROFILES[key] = features.salient_terms(name, text, features.DOC_FREQ, k=120)
+    return profile
 
 
 def _duty_profiles(committee_id: int) -> tuple[dict[int, dict[str, float]], dict[int, str]]:
     """Salient terms of each active unit's duties (its own text, else the standard department's)."""
-    from zhengxie.org.departments import duties_for
+    from zhengxie.org.departments import standard_department
 
-    cached = _DUTIES_CACHE.get(committee_id)
-    if cached and time.monotonic() - cached[0] < DUTIES_CACHE_SECONDS:
-        return cached[1], cached[2]
     profiles, texts = {}, {}
     for unit in Unit.objects.filter(committee_id=committee_id, is_active=True).only("id", "name", "short_name", "duties"):
-        text = duties_for(unit)
-        if text:
-            profiles[unit.pk] = features.salient_terms(unit.name, text, features.DOC_FREQ, k=120)
-            texts[unit.pk] = text
-    _DUTIES_CACHE[committee_id] = (time.monotonic(), profiles, texts)
+        if unit.duties.strip():
+            name, text = unit.name, unit.duties
+        else:
+            entry = standard_department(unit.name) or (standard_department(unit.short_name) if unit.short_name else None)
+            if not entry:
+                continue
+            name, text = str(entry["name"]), str(entry["duties"])
+        profiles[unit.pk] = _duty_profile(name, text)
+        texts[unit.pk] = text
     return profiles, texts
 
 

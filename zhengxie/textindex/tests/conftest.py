@@ -26,7 +26,7 @@ REGISTERED: list[IndexEntry] = []  # what index_rebuild reads back
 def testdoc_source():
     REGISTERED.clear()
     features.DOC_FREQ.reset()
-    selectors._DUTIES_CACHE.clear()
+    selectors._PROFILES.clear()
     source = register_source(
         Source(
             kind=KIND,
@@ -40,7 +40,7 @@ def testdoc_source():
     yield source
     unregister_source(KIND)
     features.DOC_FREQ.reset()
-    selectors._DUTIES_CACHE.clear()
+    selectors._PROFILES.clear()
 
 
 @pytest.fixture
