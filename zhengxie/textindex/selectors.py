@@ -236,6 +236,7 @@ def search(
 # Scores at or above this mark an item "疑似重复" (tuned on bench/data/eval_proposals.jsonl, see make eval).
 DUPLICATE_THRESHOLD = 0.40
 CANDIDATES = 60
+COPY_CHECKED = 15  # candidates whose wording is compared (see `similar`)
 
 
 @dataclass
@@ -298,13 +299,10 @@ def _passages(text: str, shared: set[str], limit: int = 3) -> list[SafeString]:
         return []
     # Normalise character by character: NFKC changes lengths (…→..., ㎡→m2, ㈠→(一)) and the
     # marks must land on `text` as shown.
-    positions, chars = [], []
-    for i, ch in enumerate(text):
-        for c in tokens.normalize(ch):
-            if tokens._CJK_RUN.fullmatch(c):
-                positions.append(i)
-                chars.append(c)
-    cjk = "".join(chars)
+    # Folded one character to one (as highlighting does), so positions in the fold are positions in `text`.
+    folded = text.translate(tokens._FOLD)
+    positions = [m.start() for m in tokens._CJK_CHAR.finditer(folded)]
+    cjk = "".join(folded[i] for i in positions)
     is_cjk = bytearray(len(text))
     for i in positions:
         is_cjk[i] = 1
@@ -367,7 +365,7 @@ def similar(
         exclude_id=exclude_id,
         limit=CANDIDATES,
     )
-    scored = []
+    visible = []
     for doc in Document.objects.filter(id__in=ids).only(
         "id", "committee_id", "kind", "object_id", "title", "body", "url", "audience", "state", "state_label",
         "unit_id", "unit_ids", "date", "terms", "category", "session_id",
@@ -376,9 +374,19 @@ def similar(
             continue
         if not can_see(access, doc):
             continue
-        topic = features.topic_score(f.terms, doc.terms)
-        other = tokens.shingles(f"{doc.title}\n{doc.body}")
-        copy = features.copy_score(f.shingles, other)
+        visible.append((features.topic_score(f.terms, doc.terms), doc))
+    # Shared wording is checked on the closest candidates only: by topic, and by shared buckets (a
+    # copied passage brings its salient terms along, so a copy is never far down both orders).
+    rank = {doc_id: i for i, doc_id in enumerate(ids)}
+    by_topic = sorted(visible, key=lambda v: (-v[0], -v[1].pk))
+    wording = {v[1].pk for v in by_topic[:COPY_CHECKED]} | {v[1].pk for v in visible if rank[v[1].pk] < COPY_CHECKED}
+    scored = []
+    for topic, doc in by_topic:
+        other: set[str] = set()
+        copy = 0.0
+        if doc.pk in wording:
+            other = tokens.shingles(f"{doc.title}\n{doc.body}")
+            copy = features.copy_score(f.shingles, other)
         score = max(topic, copy)
         if score >= min_score:
             scored.append((score, topic, copy, doc, other))

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
 _RUN = re.compile(rf"[{_CJK}]+|[a-z0-9]+")
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
 _LATIN = re.compile(r"[a-z0-9]+")
 _JOINED = re.compile(r"[a-z0-9]+(?:[-_.·/][a-z0-9]+)+")
 
