@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 SCALE ?= county
 
-.PHONY: run test install install-bench bench bench-smoke bench-search bench-search-smoke eval migrate check clean
+.PHONY: run test install install-bench bench bench-smoke bench-proposals bench-proposals-sqlite bench-search bench-search-smoke eval migrate check clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ bench: install-bench
 ## The 30-second smoke version CI runs (county scale, same scenario and report).
 bench-smoke: install-bench
 	$(PY) bench/run.py --scale county --seconds 30 --output bench/results/smoke
+
+## Proposals against the issue's targets: province on PostgreSQL (>= 500,000 proposals), 50 users.
+bench-proposals: install-bench
+	$(PY) bench/run.py --scenario proposals --scale province --seconds $(or $(BENCH_SECONDS),120) --output bench/results/proposals-postgres-province $(BENCH_ARGS)
+
+## The same on SQLite, city scale (the seeded file is kept in var/ and reused).
+bench-proposals-sqlite: install-bench
+	$(PY) bench/run.py --scenario proposals --database sqlite --scale city --sqlite-file var/bench-city.sqlite3 --seconds $(or $(BENCH_SECONDS),120) --output bench/results/proposals-sqlite-city $(BENCH_ARGS)
 
 ## Search, similar items and routing at 500,000 documents on SQLite and PostgreSQL; bench/results/textindex-*.
 bench-search: install

@@ -26,9 +26,10 @@ last member without a login account), through the API with the session and CSRF 
 ends every pair back in office; only its version and the audit log move. BENCH_WRITES=0 turns it off.
 
 Requests are named by endpoint ("GET /members/", "GET /members/{id}/") so that statistics are per
-endpoint, not per URL. Every request must answer with the status it should (200, or 302 for the
-login POST); redirects are not followed, so a lost session shows up as a failure, not as a
-quietly served login page.
+endpoint, not per URL; the name also goes to the server in an X-Bench-Name header, for the server-side
+CPU time per endpoint (bench/gunicorn_timing.py). Every request must answer with the status it should
+(200, or 302 for the login POST); redirects are not followed, so a lost session shows up as a failure,
+not as a quietly served login page.
 
 Environment: BENCH_WAIT="min,max" think time in seconds (default 0.5,2), BENCH_WRITES=0|1,
 BENCH_PASSWORD (default zhengxie-demo); bench/run.py also sets BENCH_MEASURE_SECONDS and
@@ -102,7 +103,7 @@ def _user_settled(environment: Environment) -> None:
     if WINDOW_FILE:
         with open(WINDOW_FILE, "w") as f:
             json.dump({"ramp_s": round(_Window.opened_at - _Window.started, 1), "users": _Window.settled,
-                       "measure_s": MEASURE_SECONDS}, f)
+                       "measure_s": MEASURE_SECONDS, "opened_at": _Window.opened_at}, f)
     if MEASURE_SECONDS > 0:
         gevent.spawn_later(MEASURE_SECONDS, runner.quit)
 
@@ -140,7 +141,7 @@ class ZhengxieUser(FastHttpUser):
     def get(self, url: str, name: str, *, expect: int = 200, headers: dict[str, str] | None = None) -> Any:
         """GET without following redirects; anything but `expect` is a failure. Returns the response."""
         with self.client.get(url, name=name, allow_redirects=False, catch_response=True,
-                             headers={**self.auth_headers, **(headers or {})}) as r:
+                             headers={**self.auth_headers, "X-Bench-Name": name, **(headers or {})}) as r:
             if r.status_code != expect:
                 r.failure(f"HTTP {r.status_code}, expected {expect}")
             return r
@@ -425,7 +426,8 @@ class AdminUser(ClerkUser):
                 f"/api/v1/members/{target['id']}/transitions/{name}",
                 name=f"POST /api/v1/members/{{id}}/transitions/{name}",
                 json={"reason": "压力测试：暂停后立即恢复", "version": target["version"]},
-                headers={"X-CSRFToken": self.csrf_cookie(), "Referer": self.host + "/"},
+                headers={"X-CSRFToken": self.csrf_cookie(), "Referer": self.host + "/",
+                         "X-Bench-Name": f"POST /api/v1/members/{{id}}/transitions/{name}"},
                 catch_response=True,
             ) as r:
                 if r.status_code != 200:

@@ -2,17 +2,23 @@
 """Load benchmark: gunicorn + PostgreSQL (or SQLite) + demo data + the locust scenario, on loopback only.
 
     .venv/bin/python bench/run.py --scale province --seconds 120 [--users 20] [--output bench/results/latest]
+    .venv/bin/python bench/run.py --scenario proposals [--database sqlite --scale city] [--users 50]
 
 1. Database. PostgreSQL (default): the scratch database named in BENCH_POSTGRES_URL (default
    postgres://postgres@127.0.0.1:5432/zhengxie_bench) is reused when it already holds the requested
    scale seeded by the same demo code and migrations (a marker table records both); otherwise it is
-   dropped, created, migrated and seeded with `seed_demo --scale <scale>`. --database sqlite uses a
-   fresh SQLite file in a temporary folder instead.
+   dropped, created, migrated and seeded with `seed_demo --scale <scale>` (within --seed-timeout).
+   --database sqlite uses a fresh SQLite file in a temporary folder instead, or with --sqlite-file a
+   file that is reused the same way.
+   The proposals scenario then runs bench/proposals_setup.py on it: deletes what earlier runs
+   submitted and gives the busiest member and unit clerk accounts the demo password (their pools).
 2. Server. gunicorn `zhengxie.wsgi` with production settings (debug off, a random secret key, plain-HTTP
    cookies) on a free port of 127.0.0.1, sync workers (2 × cores + 1 by default); waits for /healthz.
-3. Load. locust runs bench/locustfile.py headless against that server: --users users log in (the
-   ramp-up), then every endpoint is measured for --seconds and the scenario stops itself.
-4. Report. Per-endpoint p50/p95/p99 and requests/s go to <output>.json and <output>.md.
+3. Load. locust runs the --scenario's locustfile headless against that server (members:
+   bench/locustfile.py, proposals: bench/locust_proposals.py): --users users log in (the ramp-up),
+   then every endpoint is measured for --seconds and the scenario stops itself.
+4. Report. Per-endpoint p50/p95/p99 and requests/s go to <output>.json and <output>.md; for a scenario
+   with speed targets (proposals), each target beside its figure, and the proposals in the database.
 
 Exits 0 when every request got the answer it should, 1 when any failed, 2 when the bench itself
 could not run (no PostgreSQL, server did not start …). Every process it starts runs in its own
@@ -27,6 +33,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import platform
 import resource
@@ -46,7 +53,13 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCUSTFILE = ROOT / "bench" / "locustfile.py"
+LOCUSTFILES = {"members": ROOT / "bench" / "locustfile.py",
+               "proposals": ROOT / "bench" / "locust_proposals.py"}
+LOCUSTFILE = LOCUSTFILES["members"]
+PROPOSALS_SETUP = ROOT / "bench" / "proposals_setup.py"
+GUNICORN_TIMING = ROOT / "bench" / "gunicorn_timing.py"  # per-request CPU time in the workers
+BENCH_MARK = "【压测】"  # titles of the proposals the proposals scenario submits (bench/proposals_setup.py)
+DEFAULT_USERS = {"members": 20, "proposals": 50}
 DEFAULT_OUTPUT = ROOT / "bench" / "results" / "latest"
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/zhengxie_bench"
 LOOPBACK = "127.0.0.1"
@@ -181,6 +194,7 @@ COUNTS_SQL = {
     "units": "SELECT count(*) FROM org_unit",
     "accounts": "SELECT count(*) FROM accounts_user",
     "audit_events": "SELECT count(*) FROM audit_event",
+    "proposals": "SELECT count(*) FROM proposals_proposal",
 }
 # The committee the demo accounts work in: every request of the scenario is scoped to it.
 PRIMARY_SQL = ("SELECT c.short_name, (SELECT count(*) FROM members_member m WHERE m.committee_id = c.id) "
@@ -329,30 +343,119 @@ def prepare_postgres(args: argparse.Namespace, tmp: Path, procs: Processes,
         run_step("migrate", manage("migrate", "--noinput"), env=env, logfile=tmp / "setup.log",
                  timeout=600, procs=procs)
         run_step(f"seed_demo --scale {args.scale}", manage("seed_demo", "--scale", args.scale), env=env,
-                 logfile=tmp / "setup.log", timeout=1800, procs=procs)
+                 logfile=tmp / "setup.log", timeout=args.seed_timeout, procs=procs)
         pg.write_marker(args.scale, fp)
     pg.tidy()
     return pg.url, pg.counts()
 
 
 def prepare_sqlite(args: argparse.Namespace, tmp: Path, procs: Processes) -> tuple[str, dict[str, Any]]:
+    """A fresh SQLite file in the temporary folder, or --sqlite-file: reused when its marker table says
+    it holds this scale seeded by the current demo code and migrations, else re-created."""
     import sqlite3
 
-    path = tmp / "bench.sqlite3"
+    path = Path(args.sqlite_file).resolve() if args.sqlite_file else tmp / "bench.sqlite3"
     url = f"sqlite:///{path}"  # sqlite:////abs/path (path is absolute)
-    env = production_env(tmp / "var", url, demo=True)
-    log(f"fresh SQLite database in {path}")
-    run_step("migrate", manage("migrate", "--noinput"), env=env, logfile=tmp / "setup.log", timeout=600,
-             procs=procs)
-    run_step(f"seed_demo --scale {args.scale}", manage("seed_demo", "--scale", args.scale), env=env,
-             logfile=tmp / "setup.log", timeout=1800, procs=procs)
+    fp = fingerprint(args.scale)
+    marker = sqlite_marker(path) if args.sqlite_file and path.exists() and not args.reseed else None
+    if marker and marker["scale"] == args.scale and marker["fingerprint"] == fp:
+        log(f"reusing SQLite database {path} ({args.scale}, seeded {marker['seeded_at']}; "
+            f"--reseed to start over)")
+    else:
+        if args.sqlite_file:
+            why = ("--reseed" if args.reseed else "no bench data yet" if marker is None
+                   else f"it holds {marker['scale']}" if marker["scale"] != args.scale
+                   else "demo code or migrations changed")
+            log(f"re-creating SQLite database {path} ({why})")
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with suppress(FileNotFoundError):
+                    Path(f"{path}{suffix}").unlink()
+            path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            log(f"fresh SQLite database in {path}")
+        env = production_env(tmp / "var", url, demo=True)
+        run_step("migrate", manage("migrate", "--noinput"), env=env, logfile=tmp / "setup.log", timeout=600,
+                 procs=procs)
+        run_step(f"seed_demo --scale {args.scale}", manage("seed_demo", "--scale", args.scale), env=env,
+                 logfile=tmp / "setup.log", timeout=args.seed_timeout, procs=procs)
+        conn = sqlite3.connect(path)
+        try:
+            conn.execute(f"CREATE TABLE {MARKER_TABLE} (scale text, fingerprint text, seeded_at text)")
+            conn.execute(f"INSERT INTO {MARKER_TABLE} VALUES (?, ?, ?)",
+                         (args.scale, fp, dt.datetime.now().strftime("%Y-%m-%d %H:%M")))
+            conn.commit()
+        finally:
+            conn.close()
     conn = sqlite3.connect(path)
     try:
+        # As on PostgreSQL: no lockouts or sessions left over from an earlier run.
+        for table in ("accounts_loginthrottle", "django_session"):
+            with suppress(sqlite3.Error):
+                conn.execute(f"DELETE FROM {table}")
+        conn.commit()
         counts = read_counts(conn.cursor())
         counts["server"] = "SQLite " + sqlite3.sqlite_version
     finally:
         conn.close()
     return url, counts
+
+
+def sqlite_marker(path: Path) -> dict[str, Any] | None:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        row = conn.execute(f"SELECT scale, fingerprint, seeded_at FROM {MARKER_TABLE}").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return {"scale": row[0], "fingerprint": row[1], "seeded_at": row[2]} if row else None
+
+
+def prepare_proposals(args: argparse.Namespace, database_url: str, tmp: Path) -> dict[str, Any]:
+    """bench/proposals_setup.py on the bench database: tidy up after earlier runs, open the accounts the
+    scenario logs in as; its JSON (the account pools) goes to tmp/accounts.json for the locustfile."""
+    env = production_env(tmp / "var", database_url)
+    out = tmp / "accounts.json"
+    cmd = [sys.executable, str(PROPOSALS_SETUP), "--members", str(max(60, args.users))]
+    started = time.monotonic()
+    with out.open("wb") as stdout, (tmp / "setup.log").open("ab") as stderr:
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
+                              timeout=600, start_new_session=True)
+    if proc.returncode != 0:
+        raise BenchError(f"proposals setup failed (exit {proc.returncode}):\n{tail(tmp / 'setup.log')}")
+    try:
+        pools = json.loads(out.read_text())
+    except ValueError:
+        raise BenchError(f"proposals setup printed no account list:\n{tail(out)}") from None
+    log(f"proposals setup: {pools['tidied']} proposals of earlier runs deleted, "
+        + ", ".join(f"{len(pools[k])} {k}" for k in ("member", "unit", "clerk", "leader"))
+        + f" accounts ({pools['opened']} opened) in {pools['committee']}; {time.monotonic() - started:.1f} s")
+    return pools
+
+
+def count_proposals(database_url: str) -> dict[str, int]:
+    """Rows of proposals_proposal now (the report proves the data's size with it), and how many of them
+    this scenario submitted."""
+    sql = ("SELECT count(*), sum(CASE WHEN title LIKE '" + BENCH_MARK + "%%' THEN 1 ELSE 0 END) "
+           "FROM proposals_proposal")
+    parsed = urlparse(database_url)
+    with suppress(Exception):
+        if parsed.scheme == "sqlite":
+            import sqlite3
+
+            path = unquote(parsed.path)
+            conn = sqlite3.connect(path[1:] if path.startswith("//") else path)
+            try:
+                row = conn.execute(sql).fetchone()
+            finally:
+                conn.close()
+        else:
+            with Postgres(database_url).connect(unquote(parsed.path.lstrip("/"))) as conn:
+                row = conn.execute(sql).fetchone()
+        return {"proposals": int(row[0]), "submitted_by_this_run": int(row[1] or 0)}
+    return {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,7 +472,9 @@ def start_server(args: argparse.Namespace, database_url: str, tmp: Path,
                  procs: Processes) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     env = production_env(tmp / "var", database_url)
-    cmd = [sys.executable, "-m", "gunicorn", "zhengxie.wsgi:application",
+    (tmp / "timing").mkdir(exist_ok=True)
+    env["BENCH_TIMING_DIR"] = str(tmp / "timing")
+    cmd = [sys.executable, "-m", "gunicorn", "zhengxie.wsgi:application", "-c", str(GUNICORN_TIMING),
            "--bind", f"{LOOPBACK}:{port}", "--workers", str(args.workers),
            "--worker-class", args.worker_class, "--timeout", "60", "--graceful-timeout", "5",
            "--log-level", "warning", "--error-logfile", "-"]
@@ -446,12 +551,14 @@ class CpuMeter:
         """Open the window: what every process has used so far is not counted."""
         self.first = self._read()
         self.last = dict(self.first)
+        self.loads: list[float] = []
 
     def poll(self) -> None:
         """Called every half second: backends come and go (Django reconnects every
         DATABASE_CONN_MAX_AGE seconds), so the last reading of each is kept while it is alive."""
         if not hasattr(self, "first"):
             return
+        self.loads.append(os.getloadavg()[0])
         for key, seconds in self._read().items():
             self.first.setdefault(key, 0.0)  # started inside the window
             self.last[key] = seconds
@@ -463,18 +570,28 @@ class CpuMeter:
             out[kind] += seconds - self.first[kind, pid]
         return {kind: round(v, 2) for kind, v in out.items()}
 
+    def load_average(self) -> dict[str, float]:
+        """The 1-minute load average over the window (sampled every half second): mean and highest."""
+        loads = getattr(self, "loads", [])
+        if not loads:
+            return {}
+        return {"mean_1min": round(sum(loads) / len(loads), 2), "max_1min": round(max(loads), 2)}
+
 
 def run_locust(args: argparse.Namespace, base: str, tmp: Path, procs: Processes,
                cpu: CpuMeter) -> tuple[Path, dict[str, Any]]:
     """Run the scenario; it measures for args.seconds once every user has logged in, then stops."""
     prefix = tmp / "locust"
     window_file = tmp / "window.json"
+    flows_file = tmp / "flows.json"
     env = dict(os.environ)
     env.update({"BENCH_WAIT": args.wait, "BENCH_WRITES": "0" if args.no_writes else "1",
                 "BENCH_MEASURE_SECONDS": str(args.seconds), "BENCH_WINDOW_FILE": str(window_file),
-                "PYTHONUNBUFFERED": "1"})
+                "BENCH_FLOWS_FILE": str(flows_file), "PYTHONUNBUFFERED": "1"})
+    if (tmp / "accounts.json").exists():
+        env["BENCH_ACCOUNTS_FILE"] = str(tmp / "accounts.json")
     cap = args.seconds + RAMP_ALLOWANCE_S
-    cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
+    cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILES[args.scenario]), "--headless",
            "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{cap}s",
            "--host", base, "--csv", str(prefix), "--only-summary", "--stop-timeout", "10",
            "--loglevel", "WARNING"]
@@ -516,6 +633,9 @@ def run_locust(args: argparse.Namespace, base: str, tmp: Path, procs: Processes,
     # locust warns when its own process is CPU-bound: response times then include client-side waiting.
     window["locust_cpu_warning"] = "CPU usage above" in logfile.read_text(errors="replace")
     window["cpu_s"] = cpu_used
+    window["load_average_during"] = cpu.load_average()
+    with suppress(OSError, ValueError):
+        window["flows"] = json.loads(flows_file.read_text())
     if "ramp_s" in window:
         log(f"all {window['users']} users logged in after {window['ramp_s']} s; measured {args.seconds} s")
     else:
@@ -556,6 +676,31 @@ def read_stats(prefix: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]
     return dict(sorted(endpoints.items())), total
 
 
+def read_server_timing(folder: Path, since: float | None) -> dict[str, dict[str, Any]]:
+    """Per endpoint, the CPU time (and the worker's own wall time) of the requests that ended in the
+    measuring window, from bench/gunicorn_timing.py's files: p50 and p95 in milliseconds."""
+    cpu: dict[str, list[float]] = {}
+    wall: dict[str, list[float]] = {}
+    for path in sorted(folder.glob("*.tsv")) if folder.is_dir() else []:
+        with suppress(OSError):
+            for line in path.read_text(errors="replace").splitlines():
+                parts = line.split("\t")
+                if len(parts) != 5:
+                    continue
+                with suppress(ValueError):
+                    if since is not None and float(parts[0]) < since:
+                        continue
+                    cpu.setdefault(parts[1], []).append(float(parts[3]))
+                    wall.setdefault(parts[1], []).append(float(parts[4]))
+    out = {}
+    for name, xs in sorted(cpu.items()):
+        c, w = percentiles(xs), percentiles(wall[name])
+        out[name] = {"requests": c["requests"], "cpu_p50_ms": c["p50_ms"], "cpu_p95_ms": c["p95_ms"],
+                     "cpu_avg_ms": c["avg_ms"], "worker_wall_p50_ms": w["p50_ms"],
+                     "worker_wall_p95_ms": w["p95_ms"]}
+    return out
+
+
 def read_failures(prefix: Path) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     with suppress(OSError), open(f"{prefix}_failures.csv", newline="") as f:
@@ -568,12 +713,44 @@ def read_failures(prefix: Path) -> list[dict[str, Any]]:
     return out
 
 
-def scenario_name() -> str:
-    tree = ast.parse(LOCUSTFILE.read_text())
+def locustfile_constant(path: Path, name: str, default: Any) -> Any:
+    """A literal assigned at the top of a locustfile (SCENARIO, TARGETS), read without importing it."""
+    tree = ast.parse(path.read_text())
     for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "SCENARIO" for t in node.targets):
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == name for t in node.targets):
             return ast.literal_eval(node.value)
-    return LOCUSTFILE.name
+    return default
+
+
+def scenario_name(path: Path = LOCUSTFILE) -> str:
+    return locustfile_constant(path, "SCENARIO", path.name)
+
+
+def percentiles(samples: list[float]) -> dict[str, Any]:
+    """Nearest-rank percentiles of response times measured by the scenario itself (not by locust)."""
+    xs = sorted(samples)
+
+    def rank(q: float) -> float:
+        return round(xs[min(len(xs) - 1, max(0, math.ceil(q * len(xs)) - 1))], 1)
+
+    if not xs:
+        return {"requests": 0}
+    return {"requests": len(xs), "p50_ms": rank(0.50), "p95_ms": rank(0.95), "p99_ms": rank(0.99),
+            "avg_ms": round(sum(xs) / len(xs), 1), "max_ms": round(xs[-1], 1)}
+
+
+def check_targets(targets: dict[str, Any], endpoints: dict[str, dict[str, Any]],
+                  flows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each target of the scenario beside what was measured: p95 against the limit."""
+    out = []
+    for name, (limit, what) in targets.items():
+        measured = endpoints.get(name) or flows.get(name) or {}
+        p95 = measured.get("p95_ms")
+        out.append({"name": name, "what": what, "p95_limit_ms": limit, "p95_ms": p95,
+                    "p50_ms": measured.get("p50_ms"),
+                    "requests": measured.get("requests"),
+                    "passed": None if p95 is None else p95 < limit})
+    return out
 
 
 def machine() -> dict[str, Any]:
@@ -600,6 +777,8 @@ def cores() -> int:
 
 
 def git_commit() -> str | None:
+    if os.environ.get("BENCH_COMMIT"):  # given by the caller (CI), or to keep git out of it
+        return os.environ["BENCH_COMMIT"]
     with suppress(Exception):
         # Read-only: --no-optional-locks keeps `git status` from taking the index lock of a shared tree.
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
@@ -638,6 +817,9 @@ def dataset_label(scale: str, counts: dict[str, Any]) -> str:
              f"{plural(counts.get('members', '?'), 'member')}")
     if "units" in counts:
         label += f", {plural(counts['units'], 'unit')}"
+    if "proposals" in counts:
+        n = counts["proposals"]
+        label += f", {n:,} proposal" + ("" if n == 1 else "s")
     if "primary_committee" in counts:
         label += (f" (demo accounts in {counts['primary_committee']}, "
                   f"{counts['primary_members']} members)")
@@ -667,6 +849,16 @@ def write_report(output: Path, result: dict[str, Any], counts_by_endpoint: dict[
         f"{result['failures']} failed",
         f"- started {result['started_at']}, commit {result['commit'] or '?'}",
     ]
+    rows = result.get("proposals_at_report") or {}
+    if rows:
+        lines.insert(3, f"- **proposals in the database** when the report was written: {rows['proposals']:,} "
+                        f"(`SELECT count(*) FROM proposals_proposal`; "
+                        f"{rows['submitted_by_this_run']:,} of them submitted during this run)")
+    during = result.get("load_average_during") or {}
+    if during:
+        lines.append(f"- **load average** (1 min) during the measuring window: mean {during['mean_1min']}, "
+                     f"highest {during['max_1min']} on {box['cores']} cores (before the run "
+                     f"{result['load_average_before'][0]}, after {result['load_average_after'][0]})")
     cpu = result["cpu"]
     if "server_ms_per_request" in cpu:
         where = (f"{cpu['server_ms_per_request']} ms in gunicorn, SQLite included"
@@ -684,25 +876,70 @@ def write_report(output: Path, result: dict[str, Any], counts_by_endpoint: dict[
     if result["locust_cpu_warning"]:
         lines.append("- **warning**: locust itself ran out of CPU during the run; response times include "
                      "time the client took to get round to reading them")
+    targets = result.get("targets") or []
+    if targets:
+        met = sum(1 for t in targets if t["passed"])
+        lines += ["", f"## Speed targets: {met} of {len(targets)} met", "",
+                  "| target | measured as | requests | p50 ms | p95 ms | p95 target | |",
+                  "|---|---|---:|---:|---:|---:|---|"]
+        for t in targets:
+            verdict = "no data" if t["passed"] is None else "**pass**" if t["passed"] else "**FAIL**"
+            fmt = (lambda v: "—" if v is None else ms(v))
+            lines.append(f"| {t['what']} | `{t['name']}` | {t['requests'] or 0} | {fmt(t['p50_ms'])} | "
+                         f"{fmt(t['p95_ms'])} | < {t['p95_limit_ms']} | {verdict} |")
+    limits = {t["name"]: t["p95_limit_ms"] for t in targets}
+    timing = result.get("server_timing") or {}
     lines += [
         "",
-        "| endpoint | requests | rps | p50 ms | p95 ms | p99 ms | failures |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| endpoint | requests | rps | p50 ms | p95 ms | p99 ms | failures |"
+        + (" p95 target |" if limits else "") + (" server CPU p50 / p95 ms |" if timing else ""),
+        "|---|---:|---:|---:|---:|---:|---:|" + ("---:|" if limits else "") + ("---:|" if timing else ""),
     ]
     ramp = set(result["login_endpoints_measured_during_ramp_up"])
+
+    def target(name: str, p95: float) -> str:
+        if not limits:
+            return ""
+        if name not in limits:
+            return " |"
+        return f" < {limits[name]} {'✓' if p95 < limits[name] else '✗'} |"
+
+    def cpu_cell(name: str) -> str:
+        if not timing:
+            return ""
+        t = timing.get(name)
+        return f" {t['cpu_p50_ms']:.0f} / {t['cpu_p95_ms']:.0f} |" if t else " |"
+
     for name, e in result["endpoints"].items():
         c = counts_by_endpoint[name]
         mark = " †" if name in ramp else ""
         lines.append(f"| `{name}`{mark} | {c['requests']} | {e['rps']:.2f} | {ms(e['p50_ms'])} | "
-                     f"{ms(e['p95_ms'])} | {ms(e['p99_ms'])} | {c['failures']} |")
+                     f"{ms(e['p95_ms'])} | {ms(e['p99_ms'])} | {c['failures']} |{target(name, e['p95_ms'])}"
+                     f"{cpu_cell(name)}")
+    for name, f in (result.get("flows") or {}).items():
+        if f.get("requests"):
+            lines.append(f"| *{name}* ‡ | {f['requests']} | | {ms(f['p50_ms'])} | {ms(f['p95_ms'])} | "
+                         f"{ms(f['p99_ms'])} | |{target(name, f['p95_ms'])}" + (" |" if timing else ""))
     lines.append(f"| **all** | {total['requests']} | {result['total_rps']:.2f} | {ms(total['p50_ms'])} | "
-                 f"{ms(total['p95_ms'])} | {ms(total['p99_ms'])} | {result['failures']} |")
+                 f"{ms(total['p95_ms'])} | {ms(total['p99_ms'])} | {result['failures']} |"
+                 + (" |" if limits else "") + (" |" if timing else ""))
     if result["failure_details"]:
         lines += ["", "## Failures", ""]
         lines += [f"- `{f['name']}` × {f['count']}: {f['error']}" for f in result["failure_details"]]
     lines += ["", "† logins, measured during the ramp-up while every user logs in at once (Argon2); "
-              "the other rows and **all** cover the measuring window only.", "",
-              "Percentiles are locust's (rounded to two significant digits above 100 ms). "
+              "the other rows and **all** cover the measuring window only.", ""]
+    if timing:
+        where = "SQLite included" if result["database"] == "sqlite" else "not the PostgreSQL backend's share"
+        lines += ["**server CPU**: CPU time the gunicorn worker used for each request (one at a time per "
+                  f"sync worker; {where}), p50 / p95 over the measuring window: what the page costs on an "
+                  "idle box, whatever else ran.", ""]
+    if result.get("flows"):
+        lines += ["‡ not a request of its own: per submission started in the measuring window, the time of "
+                  "its similarity check (`POST /search/similar/panel/` with the text) plus that of its "
+                  "submit (`POST /proposals/new/ (submit)`), the two requests the server answers for one "
+                  "submission; "
+                  "exact nearest-rank percentiles over those sums, not counted in **all**.", ""]
+    lines += ["Percentiles are locust's (rounded to two significant digits above 100 ms). "
               "See bench/README.md for how to read this.", ""]
     md_path.write_text("\n".join(lines))
     log(f"wrote {json_path.relative_to(ROOT) if json_path.is_relative_to(ROOT) else json_path} and "
@@ -715,24 +952,54 @@ def write_report(output: Path, result: dict[str, Any], counts_by_endpoint: dict[
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--scenario", choices=tuple(LOCUSTFILES), default="members",
+                   help="members: the member directory, staff and units (bench/locustfile.py, the default); "
+                        "proposals: the proposal system with the issue's speed targets "
+                        "(bench/locust_proposals.py)")
     p.add_argument("--scale", choices=SCALES, default="province", help="demo data scale (default province)")
     p.add_argument("--seconds", type=int, default=120,
                    help="how long to measure, counted from when every user has logged in (default 120)")
-    p.add_argument("--users", type=int, default=20, help="simulated users (default 20)")
+    p.add_argument("--users", type=int, default=None,
+                   help="simulated users (default 20; 50 with --scenario proposals)")
     p.add_argument("--spawn-rate", type=float, default=None,
                    help="users started per second (default users/5)")
     p.add_argument("--wait", default="0.5,2", metavar="MIN,MAX",
                    help="think time between a user's requests, seconds (default 0.5,2)")
     p.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     p.add_argument("--reseed", action="store_true",
-                   help="re-create the PostgreSQL bench database even if it already holds this scale")
+                   help="re-create the bench database (PostgreSQL, or --sqlite-file) even if it holds "
+                        "this scale")
+    p.add_argument("--sqlite-file", default=None, metavar="PATH",
+                   help="with --database sqlite: keep the seeded database in PATH (its name must contain "
+                        "'bench') and reuse it on the next run, like the PostgreSQL one; default: a fresh "
+                        "file in a temporary folder, seeded every run")
+    p.add_argument("--seed-timeout", type=int, default=None, metavar="SECONDS",
+                   help="how long seed_demo may take (default 7200 for province, 1800 otherwise)")
     p.add_argument("--workers", type=int, default=None, help="gunicorn workers (default 2 × cores + 1)")
     p.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
     p.add_argument("--threads", type=int, default=4, help="threads per worker with --worker-class gthread")
-    p.add_argument("--no-writes", action="store_true", help="leave out the admin's suspend/reinstate pair")
+    p.add_argument("--no-writes", action="store_true",
+                   help="leave out the writes: the admin's suspend/reinstate pair (members), the "
+                        "submissions (proposals)")
+    p.add_argument("--enforce-targets", action="store_true",
+                   help="exit 1 when a speed target of the scenario (TARGETS in its locustfile) is missed; "
+                        "by default a missed target is reported but only failed requests fail the run")
     p.add_argument("--output", default=str(DEFAULT_OUTPUT), metavar="PREFIX",
                    help="writes PREFIX.json and PREFIX.md (default bench/results/latest)")
     args = p.parse_args(argv)
+    if args.users is None:
+        args.users = DEFAULT_USERS[args.scenario]
+    if args.seed_timeout is None:
+        args.seed_timeout = 7200 if args.scale == "province" else 1800
+    if args.seed_timeout < 1:
+        p.error("--seed-timeout must be at least 1")
+    if args.sqlite_file and args.database != "sqlite":
+        p.error("--sqlite-file goes with --database sqlite")
+    if args.sqlite_file and "bench" not in Path(args.sqlite_file).name:
+        # The file is deleted and re-created when it holds something else: never let a typo point it
+        # at real data.
+        p.error("the --sqlite-file is deleted and re-created when it holds other data, so its name must "
+                "contain 'bench' (e.g. var/bench-city.sqlite3)")
     if args.seconds < 5:
         p.error("--seconds must be at least 5")
     if args.users < 1:
@@ -770,6 +1037,9 @@ def main(argv: list[str] | None = None) -> int:
             database_url, counts = prepare_postgres(args, tmp, procs, held)
         else:
             database_url, counts = prepare_sqlite(args, tmp, procs)
+        pools = prepare_proposals(args, database_url, tmp) if args.scenario == "proposals" else None
+        if pools and "proposals" in counts:
+            counts["proposals"] -= pools["tidied"]  # counted before the setup deleted them
         dataset = dataset_label(args.scale, counts)
         log(f"dataset {dataset}")
         base, server = start_server(args, database_url, tmp, procs)
@@ -779,6 +1049,8 @@ def main(argv: list[str] | None = None) -> int:
         procs.stop_all()  # the server too, before reading its log
         stats, total = read_stats(prefix)
         failures = read_failures(prefix)
+        proposals_now = count_proposals(database_url) if args.scenario == "proposals" else {}
+        server_timing = read_server_timing(tmp / "timing", window.get("opened_at"))
         server_errors = [line for line in (tmp / "gunicorn.log").read_text(errors="replace").splitlines()
                          if any(w in line for w in SERVER_ERROR_MARKS)]
     except BenchError as exc:
@@ -798,8 +1070,10 @@ def main(argv: list[str] | None = None) -> int:
     failed = max(sum(e["failures"] for e in stats.values()),
                  sum(f["count"] for f in failures if f["name"] != "(exception in the scenario)"))
     exceptions = sum(f["count"] for f in failures if f["name"] == "(exception in the scenario)")
+    locustfile = LOCUSTFILES[args.scenario]
+    flows = {name: percentiles(samples) for name, samples in (window.get("flows") or {}).items()}
     result: dict[str, Any] = {
-        "scenario": scenario_name(),
+        "scenario": scenario_name(locustfile),
         "database": args.database,
         "dataset": dataset,
         "endpoints": {name: {k: e[k] for k in ("p50_ms", "p95_ms", "p99_ms", "rps")}
@@ -808,6 +1082,10 @@ def main(argv: list[str] | None = None) -> int:
         "total": total,
         "endpoint_counts": {name: {k: e[k] for k in ("requests", "failures", "avg_ms", "max_ms")}
                             for name, e in stats.items()},
+        "targets": check_targets(locustfile_constant(locustfile, "TARGETS", {}), stats, flows),
+        "flows": flows,
+        "server_timing": server_timing,
+        "proposals_at_report": proposals_now,
         "failures": failed,
         "failure_details": failures,
         "server_errors": server_errors[:50],
@@ -819,6 +1097,7 @@ def main(argv: list[str] | None = None) -> int:
         "spawn_rate": args.spawn_rate,
         "think_time_s": args.wait,
         "writes": not args.no_writes,
+        "accounts": ({k: len(v) for k, v in pools.items() if isinstance(v, list)} if pools else None),
         "cpu": cpu_summary(window.get("cpu_s", {}), total.get("requests", 0), cores()),
         "gunicorn": {"workers": args.workers, "worker_class": args.worker_class,
                      "threads": args.threads if args.worker_class == "gthread" else 1},
@@ -828,6 +1107,7 @@ def main(argv: list[str] | None = None) -> int:
         # Other work on the machine skews the figures: the 1/5/15-minute load averages, before and after.
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "load_average_during": window.get("load_average_during") or {},
         "started_at": started_at,
         "wall_time_s": round(time.monotonic() - started, 1),
         "commit": git_commit(),
@@ -838,7 +1118,12 @@ def main(argv: list[str] | None = None) -> int:
         log(f"FAILED: {failed} failed requests, {exceptions} scenario exceptions, "
             f"{len(server_errors)} server error lines" + ("" if stats else ", no requests at all"))
         return 1
-    log(f"OK: {total.get('requests', 0)} requests, none failed ({result['wall_time_s']} s in all)")
+    missed = [t["name"] for t in result["targets"] if t["passed"] is not True]
+    if args.enforce_targets and missed:
+        log(f"FAILED: speed targets missed (or not measured): {', '.join(missed)}")
+        return 1
+    log(f"OK: {total.get('requests', 0)} requests, none failed ({result['wall_time_s']} s in all)"
+        + (f"; speed targets missed: {', '.join(missed)}" if missed else ""))
     return 0
 
 
