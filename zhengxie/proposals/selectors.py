@@ -13,13 +13,17 @@ _SHARED = {"registered", "assigned", "handling", "replied", "rehandling", "close
 
 def visible(access: Access) -> QuerySet[Proposal]:
     """Proposals `access` may open: the office and leaders all; a unit clerk those assigned to the unit;
-    a member their own, those they were invited to co-sign, and registered ones of the committee."""
+    a member their own, those they were invited to co-sign, the leads theirs were merged into, and
+    registered ones of the committee."""
     qs = Proposal.objects.filter(committee=access.committee)
     if access.has(P_REVIEW) or access.has(P_SUPERVISE):
         return qs.exclude(Q(state__in=["draft", "cosigning"]) & ~Q(proposer=access.user))
     if not access.has(P_VIEW):
         return qs.none()
     mine = Q(proposer=access.user) | Q(pk__in=Signer.objects.filter(user=access.user).values("proposal_id"))
+    # The lead a member's proposal was merged into (并案) is theirs to follow and rate, even before it is registered.
+    mine |= Q(pk__in=Proposal.objects.filter(committee=access.committee, merged_into__isnull=False)
+              .filter(mine).values("merged_into_id"))
     units = Q(pk__in=Assignment.objects.filter(unit_id__in=access.unit_ids).exclude(
         status=Assignment.Status.WITHDRAWN).values("proposal_id"))
     if access.unit_ids and not (access.roles - {"unit_handler"}):

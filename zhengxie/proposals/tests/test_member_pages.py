@@ -586,3 +586,18 @@ def test_every_post_needs_the_csrf_token(member_a, committee_a, path, data):
     response = client.post(path.format(pk=p.pk), data)
     assert response.status_code == 403 and "页面已过期" in response.content.decode()
     assert Proposal.objects.count() == 1 and Proposal.objects.get().title == TEXT["title"]
+
+
+def test_a_member_opens_the_lead_their_proposal_was_merged_into_before_it_is_registered(
+        client, member_a, member2_a, clerk_a, committee_a):
+    lead = submitted(member2_a, committee_a, title="关于规范电动自行车集中充电的提案")
+    mine = submitted(member_a, committee_a)
+    services.transition(access=acc(clerk_a, committee_a), proposal_id=mine.pk, name="merge",
+                        payload={"lead_id": lead.pk})
+    client.force_login(member_a)
+    listed = client.get("/proposals/")
+    assert f"/proposals/{lead.pk}/" in listed.content.decode()
+    page = client.get(f"/proposals/{lead.pk}/")
+    assert page.status_code == 200 and "关于规范电动自行车集中充电的提案" in page.content.decode()
+    client.force_login(make_persona(committee_a, Role.MEMBER, "member3_a"))  # not a proposer of either
+    assert client.get(f"/proposals/{lead.pk}/").status_code == 404
