@@ -47,10 +47,15 @@ def _accepted_by(access: Access) -> QuerySet[Signer]:
 
 
 def mine_filter(access: Access) -> Q:
-    """Proposals `access.user` answers for as one of the proposers."""
-    own = Q(proposer=access.user) | Q(pk__in=_accepted_by(access).values("proposal_id"))
-    merged_leads = Proposal.objects.filter(committee=access.committee, merged_into__isnull=False).filter(own)
-    return own | Q(pk__in=merged_leads.values("merged_into_id"))
+    """Proposals `access.user` answers for as one of the proposers (and the leads theirs were merged into).
+
+    The ids are looked up first, each through its own index: one OR of subqueries over the whole table
+    makes PostgreSQL walk every proposal of the deployment (400 ms at 500,000) to find a member's dozen.
+    """
+    own = set(Proposal.objects.filter(committee=access.committee, proposer=access.user).values_list("pk", flat=True))
+    own.update(_accepted_by(access).values_list("proposal_id", flat=True))
+    leads = Proposal.objects.filter(pk__in=own, merged_into__isnull=False).values_list("merged_into_id", flat=True)
+    return Q(pk__in=sorted(own | set(leads)))
 
 
 def _count(qs: QuerySet) -> Coalesce:  # type: ignore[type-arg]

@@ -37,9 +37,10 @@ from typing import Any
 
 from django.db.models import (
     Avg, Case, Count, DurationField, ExpressionWrapper, F, FilteredRelation, IntegerField, OuterRef, Q,
-    QuerySet, When,
+    QuerySet, Value, When,
 )
 from django.db.models.expressions import Exists
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from zhengxie.org.models import Committee, Party, Sector, Session, Unit
@@ -172,6 +173,12 @@ def _prefix(family: str) -> str:
 def _scope_q(scope: Scope, family: str) -> Q:
     p = _prefix(family)
     q = Q(committee=scope.committee)  # every row carries its committee: the indexed column
+    # The same committee on the joined rows too: redundant for the result, but without it PostgreSQL
+    # joins every assignment (or proposal) of the deployment before the reply's committee filters them.
+    if family == REPLY:
+        q &= Q(assignment__committee=scope.committee)
+    if family == RATING:
+        q &= Q(proposal__committee=scope.committee)
     if scope.between:
         q &= Q(**{f"{p}between_sessions": True})
     elif scope.session_id:
@@ -263,9 +270,11 @@ def _states(states: Iterable[str]) -> Callable[[dt.date], Q]:
 
 
 def _unrated(today: dt.date) -> Q:
-    rated_1 = Exists(Evaluation.objects.filter(proposal_id=OuterRef("pk"), round=1))
-    rated_2 = Exists(Evaluation.objects.filter(proposal_id=OuterRef("pk"), round=2))
-    return Q(state__in=REPLIED_STATES) & ~(Q(rated_1, rehandled=False) | Q(rated_2, rehandled=True))
+    # Rated in the round in force (2 once handled again): one correlated lookup per proposal. Written as
+    # two EXISTS joined by OR, PostgreSQL hashes every second-round rating of the deployment instead.
+    round_in_force = Value(1) + Cast(OuterRef("rehandled"), output_field=IntegerField())
+    rated = Exists(Evaluation.objects.filter(proposal_id=OuterRef("pk"), round=round_in_force))
+    return Q(state__in=REPLIED_STATES) & ~Q(rated)
 
 
 _ANSWERED = Q(status=Assignment.Status.ANSWERED)
