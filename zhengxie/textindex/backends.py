@@ -206,6 +206,12 @@ def _date_sql(date_from: object, date_to: object, col: str) -> tuple[str, list[o
     return sql, params
 
 
+def _committee_scoped(scope: Scope) -> bool:
+    """Every alternative of the scope is limited to one committee (a few thousand documents at most)."""
+    prefix = scope_token("c", 0)[:2]
+    return all(any(t.startswith(prefix) for t in alt) for alt in scope)
+
+
 def _relaxations(tokens: Sequence[str]) -> list[list[str]]:
     """The query with one bigram left out, each way: 电动自行车充电 also finds 电动自行车 … 充电."""
     return [[t for j, t in enumerate(tokens) if j != i] for i in range(len(tokens))]
@@ -265,8 +271,13 @@ def search_ids(
             else:
                 cond = "body @@ %s::tsquery AND NOT (title @@ %s::tsquery)"
                 qparams = [query, query]
+            # Within one committee (what every page asks), collect the matches through the GIN index and
+            # sort them: ordering by the bare primary key invites a backward walk of the whole table that
+            # stops after `limit` hits, which never come soon for a committee whose documents are old
+            # (seen at 500,000 documents: 145 ms, 465,000 rows filtered). `doc_id + 0` takes that plan away.
+            order = "doc_id + 0" if _committee_scoped(scope) else "doc_id"
             cur.execute(
-                f"SELECT doc_id FROM textindex_fts WHERE {cond}{date_sql} ORDER BY doc_id DESC LIMIT %s OFFSET %s",
+                f"SELECT doc_id FROM textindex_fts WHERE {cond}{date_sql} ORDER BY {order} DESC LIMIT %s OFFSET %s",
                 [*qparams, *params, limit, offset],
             )
         return [row[0] for row in cur.fetchall()]
