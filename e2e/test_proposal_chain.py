@@ -149,9 +149,10 @@ def _rate(page: Page, title: str, handling: str, result: str, comment: str) -> N
     expect(_status(page)).to_contain_text(f"提案《{title}》的评价已提交")
 
 
-def _today(page: Page) -> str:
-    """Today in Beijing time, as the server (TIME_ZONE Asia/Shanghai) and the browser context count days."""
-    return page.evaluate("() => new Date().toLocaleDateString('sv-SE')")
+def _today(page: Page, days_ago: int = 0) -> str:
+    """Today (or `days_ago` before) in Beijing time, as the server (TIME_ZONE Asia/Shanghai) and the browser
+    context count days."""
+    return page.evaluate(f"() => new Date(Date.now() - {days_ago} * 86400000).toLocaleDateString('sv-SE')")
 
 
 def _reply(page: Page, grade: str, text: str) -> None:
@@ -288,9 +289,9 @@ def test_a_joint_proposal_goes_from_draft_through_a_redo_to_closed_and_is_counte
 
     # The statistics count it: 办结 is one more, and today's 办结 list links to it.
     assert _closed_count(clerk) == closed_before + 1
-    today = _today(clerk)
-    clerk.get_by_label("收到日期自").fill(today)
-    clerk.get_by_label("至", exact=True).fill(today)
+    # From yesterday: a run that crosses midnight in Beijing submitted it the day before.
+    clerk.get_by_label("收到日期自").fill(_today(clerk, days_ago=1))
+    clerk.get_by_label("至", exact=True).fill(_today(clerk))
     submit(clerk, clerk.get_by_role("button", name="统计"))
     closed_card = clerk.locator("li.stat-card", has=clerk.locator(".stat-label", has_text=re.compile("^办结$")))
     submit(clerk, closed_card.get_by_role("link"))
