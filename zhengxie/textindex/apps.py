@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class TextIndexConfig(AppConfig):
@@ -16,3 +19,15 @@ class TextIndexConfig(AppConfig):
         register_periodic(
             name="textindex.refresh", every=dt.timedelta(days=1), offset=dt.timedelta(hours=3), task=refresh_index
         )
+        post_migrate.connect(_drop_orphan_tokens, sender=self)
+
+
+def _drop_orphan_tokens(using: str = "default", **kwargs: Any) -> None:
+    """Token rows whose document is gone (PostgreSQL): `flush`, which Django's transactional tests run
+    after every test, empties the model tables but not the raw token table, then emits post_migrate."""
+    from django.db import connections
+
+    from zhengxie.textindex import backends
+
+    backends.drop_orphans(connections[using])
+

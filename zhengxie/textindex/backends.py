@@ -142,6 +142,19 @@ def delete(rows: Iterable[Row]) -> None:
             cur.execute("DELETE FROM textindex_fts WHERE doc_id = ANY(%s)", [[r.doc_id for r in rows]])
 
 
+def drop_orphans(conn) -> None:  # type: ignore[no-untyped-def]
+    """Delete PostgreSQL token rows without a document (there is no foreign key; see POSTGRES_SCHEMA).
+
+    SQLite's contentless FTS5 table can only forget a row given its tokens, so it is left alone there.
+    """
+    if conn.vendor != "postgresql" or "textindex_fts" not in conn.introspection.table_names():
+        return
+    with conn.cursor() as cur:
+        cur.execute(
+            "DELETE FROM textindex_fts f WHERE NOT EXISTS (SELECT 1 FROM textindex_document d WHERE d.id = f.doc_id)"
+        )
+
+
 def clear() -> None:
     with connection.cursor() as cur:
         if _vendor() == "sqlite":
