@@ -1695,13 +1695,12 @@ def seed_workers() -> int:
 
 
 def _seed_committee_in_worker(index: int) -> ProposalsResult:
-    assert _JOB is not None
-    with override_settings(DEBUG=False):
-        try:
-            return _seed_committee(_JOB, index)
-        finally:
-            connections.close_all()
-            sys.stdout.flush()  # the pool ends workers without flushing their buffers
+    assert _JOB is not None  # forked inside seed_proposals' override_settings(DEBUG=False), which it inherits
+    try:
+        return _seed_committee(_JOB, index)
+    finally:
+        connections.close_all()
+        sys.stdout.flush()  # the pool ends workers without flushing their buffers
 
 
 def _seed_committee(job: _Job, index: int) -> ProposalsResult:

@@ -18,6 +18,7 @@ from zhengxie.accounts.permissions import Access
 from zhengxie.members.models import Member
 from zhengxie.proposals.guards import already_asked
 from zhengxie.proposals.models import Evaluation, Proposal, Reply, Signer
+from zhengxie.proposals.selectors import merged_leads
 from zhengxie.proposals.workflow import (
     ASSIGNED, CLOSED, COSIGNING, CONVERTED, DRAFT, FINAL, HANDLING, MERGED, NOT_REGISTERED, REGISTERED,
     REHANDLING, REPLIED, RETURNED, STATES, SUBMITTED,
@@ -54,8 +55,8 @@ def mine_filter(access: Access) -> Q:
     """
     own = set(Proposal.objects.filter(committee=access.committee, proposer=access.user).values_list("pk", flat=True))
     own.update(_accepted_by(access).values_list("proposal_id", flat=True))
-    leads = Proposal.objects.filter(pk__in=own, merged_into__isnull=False).values_list("merged_into_id", flat=True)
-    return Q(pk__in=sorted(own | set(leads)))
+    leads = {row["merged_into_id"] for row in merged_leads(access, Q(pk__in=own))}
+    return Q(pk__in=sorted(own | leads))
 
 
 def _count(qs: QuerySet) -> Coalesce:  # type: ignore[type-arg]

@@ -21,14 +21,19 @@ def visible(access: Access) -> QuerySet[Proposal]:
     if not access.has(P_VIEW):
         return qs.none()
     mine = Q(proposer=access.user) | Q(pk__in=Signer.objects.filter(user=access.user).values("proposal_id"))
-    # The lead a member's proposal was merged into (并案) is theirs to follow and rate, even before it is registered.
-    mine |= Q(pk__in=Proposal.objects.filter(committee=access.committee, merged_into__isnull=False)
-              .filter(mine).values("merged_into_id"))
+    mine |= Q(pk__in=merged_leads(access, mine))
     units = Q(pk__in=Assignment.objects.filter(unit_id__in=access.unit_ids).exclude(
         status=Assignment.Status.WITHDRAWN).values("proposal_id"))
     if access.unit_ids and not (access.roles - {"unit_handler"}):
         return qs.filter(units)
     return qs.filter(mine | Q(state__in=_SHARED) | units)
+
+
+def merged_leads(access: Access, own: Q) -> QuerySet[Proposal]:
+    """Ids of the leads that proposals matching `own` were merged into (并案): a member follows and rates
+    the lead as theirs, even before it is registered."""
+    return Proposal.objects.filter(committee=access.committee, merged_into__isnull=False).filter(own).values(
+        "merged_into_id")
 
 
 def proposal_get(access: Access, pk: int) -> Proposal | None:

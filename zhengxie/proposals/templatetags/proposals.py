@@ -1,7 +1,7 @@
 from functools import lru_cache
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 register = template.Library()
 
@@ -25,6 +25,4 @@ def purl(name: str, pk: int, *extra: str) -> str:
     """`{% purl 'transition' p.pk 'register' %}`: `{% url 'proposals:transition' p.pk 'register' %}` for list
     pages, where a desk of 50 rows reverses some 500 URLs (a fifth of the page's time); each name is
     reversed once per script prefix and the row's id put in."""
-    from django.urls import get_script_prefix
-
     return _pattern(get_script_prefix(), name, tuple(str(e) for e in extra)).replace(_PLACEHOLDER, str(int(pk)), 1)
