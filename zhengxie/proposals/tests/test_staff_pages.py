@@ -284,6 +284,30 @@ def test_similar_proposals_load_on_the_desk_with_a_merge_button(client, member_a
     assert client.get(DESK, {"similar": "abc"}).status_code == 404
 
 
+def test_the_rarer_review_forms_load_on_demand_for_one_row(client, member_a, clerk_a, clerk_b, committee_a):
+    """The desk carries only 立案 per row; 退回/不予立案/并案/转 come as a fragment when "其他处理" opens."""
+    p = submitted(member_a, committee_a)
+    client.force_login(clerk_a)
+    desk_html = client.get(DESK).content.decode()
+    assert f"?actions={p.pk}" in desk_html and 'name="advice"' not in desk_html
+    assert f'href="/proposals/{p.pk}/"' in desk_html  # without script: the proposal page has the same forms
+    html = client.get(DESK, {"actions": p.pk, "next": f"{DESK}?tab=submitted"}, HTTP_HX_REQUEST="true"
+                      ).content.decode()
+    assert "<html" not in html
+    for name in ("return", "reject", "merge", "convert"):
+        assert f"/proposals/{p.pk}/transitions/{name}/" in html
+    assert 'name="next" value="/proposals/desk/?tab=submitted"' in html
+    response = client.post(f"/proposals/{p.pk}/transitions/return/",
+                           {"advice": "请补充调研数据", "version": p.version, "next": DESK})
+    assert response.status_code == 302 and Proposal.objects.get(pk=p.pk).state == "returned"
+    html = client.get(DESK, {"actions": p.pk}).content.decode()
+    assert "已不在“待审查”" in html and "/transitions/" not in html
+    assert client.get(DESK, {"actions": "abc"}).status_code == 404
+    assert "evil.example" not in client.get(DESK, {"actions": p.pk, "next": "//evil.example/"}).content.decode()
+    client.force_login(clerk_b)  # another committee's clerk: not found, not shown
+    assert client.get(DESK, {"actions": p.pk}).status_code == 404
+
+
 # --- assigning ------------------------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -74,6 +74,7 @@ def _dress(rows: Any, today: dt.date | None = None) -> list[Proposal]:
         p.state_label = PROPOSAL_WORKFLOW.state_label(p.state)  # type: ignore[attr-defined]
         p.people = queues.proposer_names(p)  # type: ignore[attr-defined]
         p.units_text = queues.unit_names(p)  # type: ignore[attr-defined]
+        p.reassign_requested = queues.reassign_requested(p)  # type: ignore[attr-defined]
         p.days_late = (today - p.due_date).days if p.due_date else None  # type: ignore[attr-defined]
         p.days_left = -p.days_late if p.days_late is not None else None  # type: ignore[attr-defined]
         p.keyable = p.state in queues.KEY_STATES  # type: ignore[attr-defined]
@@ -131,6 +132,8 @@ def desk(request: HttpRequest) -> HttpResponse:
         return _bulk_register(request, access)
     if "similar" in request.GET:
         return _similar_fragment(request, access)
+    if "actions" in request.GET:
+        return _actions_fragment(request, access)
     form = DeskFilterForm(request.GET or None, sessions=queues.desk_sessions(access))
     data = form.valid_data()
     tab = request.GET.get("tab", "")
@@ -147,6 +150,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     filters = query.copy()
     filters.pop("tab", None)
+    here = request.get_full_path()
     tabs = []
     for value, label, _ in queues.TABS:
         q = filters.copy()
@@ -158,7 +162,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         "tab_label": queues.TAB_LABELS[tab], "filtered": bool(filters),
         "more_filters": any(data.get(k) for k in ("session", "category", "key_only", "order")),
         "bulk": {"submitted": "bulk-register", "registered": "bulk-assign"}.get(tab, ""),
-        "here": request.get_full_path(), "grounds": RejectGround.choices,
+        "here": here, "here_q": quote(here, safe=""), "desk_url": _desk_url(),
         "can_supervise": access.has(P_SUPERVISE),
     })
 
@@ -185,16 +189,30 @@ def _bulk_register(request: HttpRequest, access: Access) -> HttpResponse:
     return _back(request, fallback)
 
 
+def _fragment_proposal(request: HttpRequest, access: Access, param: str) -> Proposal:
+    raw = request.GET.get(param, "")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
+        raise Http404("找不到该提案。")
+    return _proposal(access, int(raw))
+
+
+def _actions_fragment(request: HttpRequest, access: Access) -> HttpResponse:
+    """The rarer review forms of one row (退回, 不予立案, 并案, 转), loaded when its "其他处理" opens: the desk
+    itself carries only 立案, so fifty rows stay light on a phone."""
+    p = _fragment_proposal(request, access, "actions")
+    return render(request, "proposals/staff_desk_actions.html", {
+        "p": p, "grounds": RejectGround.choices, "state_label": PROPOSAL_WORKFLOW.state_label(p.state),
+        "next": _local(request.GET.get("next")) or _desk_url(),
+    })
+
+
 def _similar_fragment(request: HttpRequest, access: Access) -> HttpResponse:
     """The similar proposals of one on the desk (loaded when its disclosure opens), with 并案 buttons."""
     from zhengxie.textindex.selectors import similar
     from zhengxie.textindex.presentation import dress_similar
     from zhengxie.textindex.views import PANEL_LIMIT
 
-    raw = request.GET.get("similar", "")
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
-        raise Http404("找不到该提案。")
-    p = _proposal(access, int(raw))
+    p = _fragment_proposal(request, access, "similar")
     items = similar(access, title=p.title, body=f"{p.reason}\n{p.suggestion}", kinds=["proposal"],
                     exclude=("proposal", p.pk), limit=PANEL_LIMIT)
     dress_similar(items, access.committee)  # type: ignore[arg-type]
