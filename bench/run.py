@@ -171,17 +171,41 @@ def manage(*args: str) -> list[str]:
     return [sys.executable, str(ROOT / "manage.py"), *args]
 
 
-def fingerprint(scale: str) -> str:
-    """What the seeded data depends on: the demo builder and every migration of the project."""
+def demo_fingerprint(scale: str) -> str:
+    """What the seeded rows depend on: the scale and the demo builder."""
     h = hashlib.sha256(f"{scale}:{DEMO_SEED}".encode())
-    files = sorted((ROOT / "zhengxie" / "demo").rglob("*.py"))
-    files += sorted(ROOT.glob("zhengxie/*/migrations/*.py"))
-    for f in files:
+    for f in sorted((ROOT / "zhengxie" / "demo").rglob("*.py")):
         if "tests" in f.parts:
             continue
         h.update(str(f.relative_to(ROOT)).encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
+
+
+def migrations_manifest() -> dict[str, str]:
+    """Every migration file of the project with a hash of its text."""
+    return {str(f.relative_to(ROOT)): hashlib.sha256(f.read_bytes()).hexdigest()[:16]
+            for f in sorted(ROOT.glob("zhengxie/*/migrations/*.py"))}
+
+
+def fingerprint(scale: str) -> str:
+    """The demo builder and every migration (SQLite files: re-seeded when either changed)."""
+    manifest = json.dumps(migrations_manifest(), sort_keys=True)
+    return hashlib.sha256(f"{demo_fingerprint(scale)}:{manifest}".encode()).hexdigest()[:16]
+
+
+def migrations_verdict(recorded: dict[str, str] | None) -> tuple[str, list[str]]:
+    """("same" | "new" | "changed", files): compared with the migrations the database was seeded or last
+    migrated with. Only new files can be applied in place, as an upgrade of a deployment would; an edited
+    or removed migration means the data may not match the code any more."""
+    if recorded is None:
+        return "changed", []
+    current = migrations_manifest()
+    changed = sorted(f for f, h in recorded.items() if current.get(f) != h)
+    if changed:
+        return "changed", changed
+    added = sorted(set(current) - set(recorded))
+    return ("new", added) if added else ("same", [])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,6 +241,12 @@ def read_counts(cursor: Any) -> dict[str, Any]:
         if row:
             counts["primary_committee"], counts["primary_members"] = row[0], row[1]
     return counts
+
+
+def psycopg_errors() -> Any:
+    from psycopg import errors
+
+    return errors
 
 
 class Postgres:
@@ -283,13 +313,17 @@ class Postgres:
         with self.connect(self.name) as conn:
             if conn.execute("SELECT to_regclass(%s)", (MARKER_TABLE,)).fetchone()[0] is None:
                 return None
-            row = conn.execute(
-                f"SELECT scale, fingerprint, committees, members, seeded_at FROM {MARKER_TABLE}").fetchone()
+            try:
+                row = conn.execute(f"SELECT scale, fingerprint, committees, members, seeded_at, migrations "
+                                   f"FROM {MARKER_TABLE}").fetchone()
+            except psycopg_errors().UndefinedColumn:
+                return None  # a marker of an older bench: seeded again
             if row is None:
                 return None
             committees = conn.execute("SELECT count(*) FROM org_committee").fetchone()[0]
             return {"scale": row[0], "fingerprint": row[1], "committees": row[2], "members": row[3],
-                    "seeded_at": row[4], "committees_now": committees}
+                    "seeded_at": row[4], "migrations": json.loads(row[5]) if row[5] else None,
+                    "committees_now": committees}
 
     def recreate(self) -> None:
         from psycopg import sql
@@ -303,10 +337,16 @@ class Postgres:
         with self.connect(self.name) as conn:
             counts = read_counts(conn.cursor())
             conn.execute(f"CREATE TABLE {MARKER_TABLE} (scale text, fingerprint text, committees int, "
-                         f"members int, seeded_at timestamptz DEFAULT now())")
-            conn.execute(f"INSERT INTO {MARKER_TABLE} (scale, fingerprint, committees, members) "
-                         f"VALUES (%s, %s, %s, %s)",
-                         (scale, fp, counts.get("committees"), counts.get("members")))
+                         f"members int, seeded_at timestamptz DEFAULT now(), migrations text)")
+            conn.execute(f"INSERT INTO {MARKER_TABLE} (scale, fingerprint, committees, members, migrations) "
+                         f"VALUES (%s, %s, %s, %s, %s)",
+                         (scale, fp, counts.get("committees"), counts.get("members"),
+                          json.dumps(migrations_manifest(), sort_keys=True)))
+
+    def record_migrations(self) -> None:
+        with self.connect(self.name) as conn:
+            conn.execute(f"UPDATE {MARKER_TABLE} SET migrations = %s",
+                         (json.dumps(migrations_manifest(), sort_keys=True),))
 
     def vacuum_analyze(self) -> None:
         """After the bulk load, what a deployment's maintenance would have done long before anyone measured
@@ -348,20 +388,33 @@ class Postgres:
 def prepare_postgres(args: argparse.Namespace, tmp: Path, procs: Processes,
                      held: list[Any]) -> tuple[str, dict[str, Any]]:
     pg = Postgres(os.environ.get("BENCH_POSTGRES_URL") or DEFAULT_POSTGRES_URL)
-    fp = fingerprint(args.scale)
+    fp = demo_fingerprint(args.scale)
     held.append(pg.lock())  # also tells us, clearly, whether PostgreSQL is reachable at all
     marker = pg.marker() if pg.exists() and not args.reseed else None
+    verdict, files = migrations_verdict(marker["migrations"] if marker else None)
+    env = production_env(tmp / "var", pg.url, demo=True)
     if (marker and marker["scale"] == args.scale and marker["fingerprint"] == fp
-            and marker["committees"] == marker["committees_now"]):
+            and marker["committees"] == marker["committees_now"] and verdict != "changed"):
         log(f"reusing database {pg.name} ({args.scale}, seeded {marker['seeded_at']:%Y-%m-%d %H:%M}; "
             f"--reseed to start over)")
+        if verdict == "new":
+            # What upgrading a deployment does: the new migrations run on the data as it is.
+            step_started = time.monotonic()
+            run_step("migrate (new migrations: " + ", ".join(Path(f).name for f in files) + ")",
+                     manage("migrate", "--noinput"), env=env, logfile=tmp / "setup.log", timeout=1800,
+                     procs=procs)
+            pg.vacuum_analyze()
+            pg.record_migrations()
+            log(f"applied {len(files)} new migration(s) in place and analysed: "
+                f"{time.monotonic() - step_started:.1f} s")
     else:
         why = ("--reseed" if args.reseed else "no bench data yet" if marker is None
                else f"it holds {marker['scale']}" if marker["scale"] != args.scale
-               else "demo code or migrations changed" if marker["fingerprint"] != fp else "its data changed")
+               else "demo code changed" if marker["fingerprint"] != fp
+               else "a migration it was seeded with changed: " + ", ".join(files) if verdict == "changed"
+               else "its data changed")
         log(f"re-creating database {pg.name} on {pg.host}:{pg.port} ({why})")
         pg.recreate()
-        env = production_env(tmp / "var", pg.url, demo=True)
         run_step("migrate", manage("migrate", "--noinput"), env=env, logfile=tmp / "setup.log",
                  timeout=600, procs=procs)
         run_step(f"seed_demo --scale {args.scale}", manage("seed_demo", "--scale", args.scale), env=env,

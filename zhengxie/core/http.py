@@ -10,7 +10,16 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def paginate(request, queryset, per_page: int = 50):
-    """A page of `queryset` from ?page=…; bad or out-of-range numbers fall back to the first/last page."""
-    paginator = Paginator(queryset, per_page)
+class _CountedPaginator(Paginator):
+    """A paginator told its row count by a query the page runs anyway (the desk's tab counts)."""
+
+    def __init__(self, object_list, per_page: int, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property: this is its cached value
+
+
+def paginate(request, queryset, per_page: int = 50, count: int | None = None):
+    """A page of `queryset` from ?page=…; bad or out-of-range numbers fall back to the first/last page.
+    `count`, when the caller already knows how many rows `queryset` holds, saves the COUNT query."""
+    paginator = Paginator(queryset, per_page) if count is None else _CountedPaginator(queryset, per_page, count)
     return paginator.get_page(request.GET.get("page"))

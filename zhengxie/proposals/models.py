@@ -115,7 +115,8 @@ class Proposal(CommitteeOwned, Stateful):
                 name="uniq_proposal_number",
             ),
         ]
-        indexes = [models.Index(fields=["committee", "state"], name="proposal_state")]
+        # The desk's tabs (one state, newest first) read their page straight off this index.
+        indexes = [models.Index(fields=["committee", "state", "-submitted_at", "-id"], name="proposal_desk")]
 
     def __str__(self) -> str:
         return self.number_label or self.title

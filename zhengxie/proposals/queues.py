@@ -84,8 +84,13 @@ _LIST_DEFERRED = ("reason", "suggestion", "return_advice", "reject_reason", "con
 
 
 def with_rows(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    """What a list row shows: proposer, co-signers, session, the units handling it (three queries in all)."""
-    return qs.select_related("proposer", "session", "supervising_leader").prefetch_related(
+    """What a list row shows: proposer, co-signers, session, the units handling it (six queries in all).
+
+    People and sessions are fetched by id after the page's rows, not joined: a join comes before the sort
+    and the LIMIT, so the database would read every proposer of the committee's thousands of proposals
+    (a hash of all the deployment's users) to show fifty."""
+    return qs.prefetch_related(
+        "proposer", "session", "supervising_leader",
         Prefetch("signers", queryset=Signer.objects.filter(status=Signer.Status.ACCEPTED)
                  .select_related("user").order_by("invited_at", "id"), to_attr="accepted_signers"),
         Prefetch("assignments", queryset=Assignment.objects.exclude(status=Assignment.Status.WITHDRAWN)

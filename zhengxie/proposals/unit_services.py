@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, F, OuterRef, Q, Subquery, When
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -48,7 +48,7 @@ URGENT_DAYS = 10
 # The signing window is flagged when this many working days or fewer are left.
 SIGN_URGENT_WORKING_DAYS = 2
 # Answered proposals are history: the inbox shows the latest ones (and every open B-grade commitment).
-ANSWERED_SHOWN = 50
+ANSWERED_SHOWN = 10  # on the inbox; all of them page by page on the answered list
 REASON_MAX = 2000
 NOTE_MAX = 2000
 
@@ -184,6 +184,30 @@ def _open_b_reply() -> Subquery:
                                          fulfilled_at__isnull=True).order_by("-id").values("id")[:1])
 
 
+def _unit_rows(access: Access) -> QuerySet[Assignment]:
+    return (Assignment.objects.filter(committee=access.committee, unit_id__in=access.unit_ids)
+            .exclude(status=Assignment.Status.WITHDRAWN)
+            .select_related("proposal", "unit")
+            .annotate(open_b_reply=_open_b_reply()))
+
+
+def unit_answered(access: Access) -> QuerySet[Assignment]:
+    """The unit's answered proposals (or those its lead unit answered), open B-grade commitments first
+    (the unit still owes a fulfilment report on them), then the latest answered."""
+    if access.committee is None or not access.unit_ids:
+        return Assignment.objects.none()
+    is_open = Q(proposal__state__in=OPEN_STATES) & ~Q(status=Assignment.Status.ANSWERED)
+    return (_unit_rows(access).filter(~is_open, proposal__state__in=OPEN_STATES + DONE_STATES)
+            .order_by(Case(When(open_b_reply__isnull=False, then=0), default=1),
+                      F("answered_at").desc(nulls_last=True), F("proposal__replied_at").desc(nulls_last=True),
+                      "-id"))
+
+
+def answered_items(rows: Any) -> list[InboxItem]:
+    return [InboxItem(assignment=a, proposal=a.proposal, group="answered",
+                      open_b_reply_id=a.open_b_reply) for a in rows]  # type: ignore[attr-defined]
+
+
 def unit_inbox(access: Access) -> Inbox:
     """The proposals assigned to the clerk's units (not withdrawn), grouped and sorted by urgency.
 
@@ -195,19 +219,10 @@ def unit_inbox(access: Access) -> Inbox:
     if access.committee is None or not access.unit_ids:
         return inbox
     today = inbox.today
-    base = (Assignment.objects.filter(committee=access.committee, unit_id__in=access.unit_ids)
-            .exclude(status=Assignment.Status.WITHDRAWN)
-            .select_related("proposal", "unit")
-            .annotate(open_b_reply=_open_b_reply()))
+    base = _unit_rows(access)
     is_open = Q(proposal__state__in=OPEN_STATES) & ~Q(status=Assignment.Status.ANSWERED)
     open_rows = list(base.filter(is_open).order_by("id"))
-    answered_rows = list(
-        base.filter(~is_open, proposal__state__in=OPEN_STATES + DONE_STATES)
-        # Open B-grade commitments first: the unit still owes a fulfilment report on them.
-        .order_by(Case(When(open_b_reply__isnull=False, then=0), default=1),
-                  F("answered_at").desc(nulls_last=True), F("proposal__replied_at").desc(nulls_last=True),
-                  "-id")
-        [:ANSWERED_SHOWN + 1])
+    answered_rows = list(unit_answered(access)[:ANSWERED_SHOWN + 1])
     inbox.answered_more = len(answered_rows) > ANSWERED_SHOWN
     answered_rows = answered_rows[:ANSWERED_SHOWN]
 
@@ -250,9 +265,7 @@ def unit_inbox(access: Access) -> Inbox:
         item.others_total = len(statuses)
         item.others_answered = statuses.count(Assignment.Status.ANSWERED)
         getattr(inbox, item.group).append(item)
-    for a in answered_rows:
-        inbox.answered.append(InboxItem(assignment=a, proposal=a.proposal, group="answered",
-                                        open_b_reply_id=a.open_b_reply))  # type: ignore[attr-defined]
+    inbox.answered = answered_items(answered_rows)
 
     far = dt.date.max
     inbox.pending.sort(key=lambda i: (i.assignment.status == Assignment.Status.REASSIGN_REQUESTED,

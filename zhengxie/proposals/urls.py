@@ -23,6 +23,7 @@ urlpatterns = [
     path("leader/", staff.leader, name="leader"),
     # 承办单位 (handling units)
     path("inbox/", unit.inbox, name="inbox"),
+    path("inbox/answered/", unit.inbox_answered, name="inbox_answered"),
     path("<int:pk>/answer/", unit.answer, name="answer"),
     path("<int:pk>/reassign-request/", unit.reassign_request, name="reassign_request"),
     # everyone

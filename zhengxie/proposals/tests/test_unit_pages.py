@@ -316,6 +316,32 @@ def test_inbox_query_count_does_not_grow_with_rows(
     assert len(many) == len(few), growth_report(few, many)
 
 
+def test_the_inbox_shows_the_latest_answered_and_the_rest_page_by_page(
+    client, member_a, clerk_a, committee_a, edu, unit_a, unit_b
+):
+    """What is still to do stays on one screen: the inbox lists the ten latest answered proposals, the
+    answered list has all of them (open B-grade commitments first), fifty to a page."""
+    for i in range(unit_services.ANSWERED_SHOWN + 2):
+        p = assigned(member_a, clerk_a, committee_a, [(edu, "lead")], title=f"关于第{i}件已答复事项的提案")
+        accept(unit_a, committee_a, p)
+        services.unit_answer(access=acc(unit_a, committee_a), proposal_id=p.pk,
+                             data={"text": "答复", "grade": "B" if i == 0 else "A"})
+    client.force_login(unit_a)
+    inbox = _section(client.get(INBOX).content.decode(), "answered")
+    assert inbox.count('class="unit-item') == unit_services.ANSWERED_SHOWN
+    assert "关于第0件已答复事项的提案" in inbox  # the open B-grade commitment, oldest but first
+    assert "/proposals/inbox/answered/" in inbox
+    answered = client.get("/proposals/inbox/answered/").content.decode()
+    assert answered.count('class="unit-item') == unit_services.ANSWERED_SHOWN + 2
+    assert answered.index("关于第0件已答复事项的提案") < answered.index("关于第11件已答复事项的提案")
+    assert "报告落实情况" in answered
+    assert client.get("/proposals/inbox/answered/", {"page": "x"}).status_code == 200
+    client.force_login(unit_b)  # another committee's unit clerk sees none of them
+    assert "关于第" not in client.get("/proposals/inbox/answered/").content.decode()
+    client.force_login(member_a)
+    assert client.get("/proposals/inbox/answered/").status_code == 403
+
+
 def test_the_unit_clerks_home_page_lists_what_to_sign_and_what_to_report(client, single, unit_a):
     client.force_login(unit_a)
     page = client.get("/").content.decode()

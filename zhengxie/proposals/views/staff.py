@@ -143,9 +143,9 @@ def desk(request: HttpRequest) -> HttpResponse:
         key_only=bool(data.get("key_only")), q=(data.get("q") or "").strip(),
         oldest_first=data.get("order") == "old",
     )
-    page = paginate(request, queues.desk(access, f), per_page=PER_PAGE)
-    page.object_list = _dress(page.object_list)
     counts = queues.desk_counts(access, f)
+    page = paginate(request, queues.desk(access, f), per_page=PER_PAGE, count=counts[tab])
+    page.object_list = _dress(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     filters = query.copy()

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from zhengxie.attachments.validation import AttachmentRejected, max_bytes, too_large_message
-from zhengxie.core.http import client_ip
+from zhengxie.core.http import client_ip, paginate
 from zhengxie.org.models import Unit
 from zhengxie.proposals import unit_services
 from zhengxie.proposals.models import Assignment
@@ -25,6 +25,7 @@ from zhengxie.workflow.engine import TransitionError
 # Room in a reply's request for the text fields and multipart headers around the one file (a Chinese
 # character takes 3 bytes in UTF-8).
 FORM_SLACK = 64 * 1024 + 4 * MAX_TEXT
+ANSWERED_PER_PAGE = 50
 
 
 def _assignment(request: HttpRequest, pk: int) -> Assignment:
@@ -61,6 +62,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "proposals/unit_inbox.html", {
         "inbox": unit_services.unit_inbox(access), "units": units, "many_units": len(units) > 1,
         "inbox_url": reverse("proposals:inbox"),
+    })
+
+
+@login_required
+@require_http_methods(["GET"])
+def inbox_answered(request: HttpRequest) -> HttpResponse:
+    """Every proposal the unit has answered, page by page (the inbox shows the latest few)."""
+    access = request.access  # type: ignore[attr-defined]
+    access.require(P_HANDLE)
+    page = paginate(request, unit_services.unit_answered(access), per_page=ANSWERED_PER_PAGE)
+    page.object_list = unit_services.answered_items(page.object_list)
+    units = list(Unit.objects.filter(pk__in=access.unit_ids, committee=access.committee).order_by("order", "id"))
+    return render(request, "proposals/unit_answered.html", {
+        "page": page, "units": units, "many_units": len(units) > 1, "inbox_url": reverse("proposals:inbox"),
     })
 
 
