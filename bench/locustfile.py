@@ -59,6 +59,9 @@ WAIT_MIN, WAIT_MAX = (float(x) for x in os.environ.get("BENCH_WAIT", "0.5,2").sp
 WRITES = os.environ.get("BENCH_WRITES", "1").lower() not in {"0", "false", "no", "off"}
 # Measure for this many seconds once every user has logged in, then stop (0: just run until -t).
 MEASURE_SECONDS = float(os.environ.get("BENCH_MEASURE_SECONDS", "0"))
+# Seconds of work after the last login before the window opens: each gunicorn worker compiles its
+# templates and loads its caches (term statistics, routing profiles) on its first requests of each kind.
+WARMUP_SECONDS = float(os.environ.get("BENCH_WARMUP_SECONDS", "0"))
 # Where to note when the measuring window opened (bench/run.py reads it).
 WINDOW_FILE = os.environ.get("BENCH_WINDOW_FILE", "")
 
@@ -94,6 +97,15 @@ def _user_settled(environment: Environment) -> None:
     runner = environment.runner
     if _Window.opened_at is not None or runner is None or _Window.settled < runner.target_user_count:
         return
+    if WARMUP_SECONDS > 0:
+        _Window.opened_at = -1.0  # warming up: opened once, below
+        gevent.spawn_later(WARMUP_SECONDS, _open_window, environment)
+    else:
+        _open_window(environment)
+
+
+def _open_window(environment: Environment) -> None:
+    runner = environment.runner
     _Window.opened_at = time.time()
     stats = environment.stats
     for (name, _method), entry in stats.entries.items():
@@ -102,9 +114,10 @@ def _user_settled(environment: Environment) -> None:
     stats.total.reset()
     if WINDOW_FILE:
         with open(WINDOW_FILE, "w") as f:
-            json.dump({"ramp_s": round(_Window.opened_at - _Window.started, 1), "users": _Window.settled,
+            json.dump({"ramp_s": round(_Window.opened_at - _Window.started - WARMUP_SECONDS, 1),
+                       "warmup_s": WARMUP_SECONDS, "users": _Window.settled,
                        "measure_s": MEASURE_SECONDS, "opened_at": _Window.opened_at}, f)
-    if MEASURE_SECONDS > 0:
+    if MEASURE_SECONDS > 0 and runner is not None:
         gevent.spawn_later(MEASURE_SECONDS, runner.quit)
 
 

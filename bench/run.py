@@ -668,17 +668,18 @@ def run_locust(args: argparse.Namespace, base: str, tmp: Path, procs: Processes,
     env = dict(os.environ)
     env.update({"BENCH_WAIT": args.wait, "BENCH_WRITES": "0" if args.no_writes else "1",
                 "BENCH_MEASURE_SECONDS": str(args.seconds), "BENCH_WINDOW_FILE": str(window_file),
+                "BENCH_WARMUP_SECONDS": str(args.warmup),
                 "BENCH_FLOWS_FILE": str(flows_file), "PYTHONUNBUFFERED": "1"})
     if (tmp / "accounts.json").exists():
         env["BENCH_ACCOUNTS_FILE"] = str(tmp / "accounts.json")
-    cap = args.seconds + RAMP_ALLOWANCE_S
+    cap = args.seconds + args.warmup + RAMP_ALLOWANCE_S
     cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILES[args.scenario]), "--headless",
            "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{cap}s",
            "--host", base, "--csv", str(prefix), "--only-summary", "--stop-timeout", "10",
            "--loglevel", "WARNING"]
     logfile = tmp / "locust.log"
     log(f"locust: {args.users} users (+{args.spawn_rate:g}/s), measuring {args.seconds} s once all have "
-        f"logged in, think time {args.wait} s")
+        f"logged in and worked {args.warmup} s, think time {args.wait} s")
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = procs.start(cmd, env=env, logfile=logfile)
     deadline = time.monotonic() + cap + 60
@@ -718,7 +719,8 @@ def run_locust(args: argparse.Namespace, base: str, tmp: Path, procs: Processes,
     with suppress(OSError, ValueError):
         window["flows"] = json.loads(flows_file.read_text())
     if "ramp_s" in window:
-        log(f"all {window['users']} users logged in after {window['ramp_s']} s; measured {args.seconds} s")
+        log(f"all {window['users']} users logged in after {window['ramp_s']} s; warmed up {args.warmup} s; "
+            f"measured {args.seconds} s")
     else:
         log(f"not every user logged in within {RAMP_ALLOWANCE_S} s: the statistics include the ramp-up")
     return prefix, window
@@ -923,7 +925,8 @@ def write_report(output: Path, result: dict[str, Any], counts_by_endpoint: dict[
         f"- **database**: {result['database']} ({result['database_server']}); server: gunicorn, "
         f"{result['gunicorn']['workers']} {result['gunicorn']['worker_class']} workers",
         f"- **load**: {result['users']} users, think time {result['think_time_s']} s, measured for "
-        f"{result['duration_s']} s once all had logged in (ramp-up {result['ramp_up_s']} s); "
+        f"{result['duration_s']} s once all had logged in (ramp-up {result['ramp_up_s']} s) and worked "
+        f"{result.get('warmup_s', 0)} s more (warm-up, not measured); "
         f"locust on the same machine ({box['cores']} cores, {box['cpu'] or 'cpu ?'})",
         f"- **total**: {total['requests']} requests, {result['total_rps']} requests/s, "
         f"p50 {ms(total['p50_ms'])} ms, p95 {ms(total['p95_ms'])} ms, p99 {ms(total['p99_ms'])} ms, "
@@ -1040,6 +1043,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--scale", choices=SCALES, default="province", help="demo data scale (default province)")
     p.add_argument("--seconds", type=int, default=120,
                    help="how long to measure, counted from when every user has logged in (default 120)")
+    p.add_argument("--warmup", type=int, default=30, metavar="SECONDS",
+                   help="seconds of work after the last login before measuring (default 30): each server "
+                        "worker compiles its templates and fills its caches on its first requests")
     p.add_argument("--users", type=int, default=None,
                    help="simulated users (default 20; 50 with --scenario proposals)")
     p.add_argument("--spawn-rate", type=float, default=None,
@@ -1177,6 +1183,7 @@ def main(argv: list[str] | None = None) -> int:
         "users": args.users,
         "spawn_rate": args.spawn_rate,
         "think_time_s": args.wait,
+        "warmup_s": args.warmup,
         "writes": not args.no_writes,
         "accounts": ({k: len(v) for k, v in pools.items() if isinstance(v, list)} if pools else None),
         "cpu": cpu_summary(window.get("cpu_s", {}), total.get("requests", 0), cores()),
