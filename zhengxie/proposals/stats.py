@@ -434,8 +434,29 @@ def _grouped(scope: Scope, family: str, dim: str, today: dt.date, keys: Iterable
     return {r.pop(group): r for r in rows}
 
 
-def breakdown(scope: Scope, dim: str, today: dt.date | None = None) -> list[Row]:
-    """One row per unit / category / proposer kind / sector / party: two grouped queries (+ labels)."""
+def _member_dim(scope: Scope, family: str, dim: str, today: dt.date, keys: Iterable[str] | None,
+                memo: dict[Any, Any] | None) -> dict[Any, dict[str, Any]]:
+    """`_grouped` by the first proposer's sector or party. With `memo` (one page's tables), both come
+    from one query grouped by the pair, added up here: every figure is a count, so the parts add up."""
+    if memo is None:
+        return _grouped(scope, family, dim, today, keys)
+    key = (family, tuple(sorted(keys)) if keys else None)
+    if key not in memo:
+        qs = base_rows(scope, family, dims=True)
+        memo[key] = list(qs.values("dim_sector", "dim_party").annotate(**_counts(family, today, keys)).order_by())
+    out: dict[Any, dict[str, Any]] = {}
+    for row in memo[key]:
+        counts = {k: v for k, v in row.items() if k not in ("dim_sector", "dim_party")}
+        into = out.setdefault(row[f"dim_{dim}"], dict.fromkeys(counts, 0))
+        for k, v in counts.items():
+            into[k] += v or 0
+    return out
+
+
+def breakdown(scope: Scope, dim: str, today: dt.date | None = None,
+              memo: dict[Any, Any] | None = None) -> list[Row]:
+    """One row per unit / category / proposer kind / sector / party: two grouped queries (+ labels);
+    sector and party share theirs when the caller passes the same `memo` to both."""
     today = today or timezone.localdate()
     if dim == "unit":
         main = _grouped(scope, ASSIGNMENT, dim, today, extra={
@@ -444,9 +465,13 @@ def breakdown(scope: Scope, dim: str, today: dt.date | None = None) -> list[Row]
         names = dict(Unit.objects.filter(committee=scope.committee, pk__in=list(main))
                      .order_by("order", "id").values_list("pk", "name"))
         labels: list[tuple[Any, str]] = list(names.items())
+    elif dim in ("sector", "party"):
+        main = _member_dim(scope, PROPOSAL, dim, today, None, memo)
+        side = _member_dim(scope, RATING, dim, today, {"rated", "result_ok", "handling_ok"}, memo)
     else:
         main = _grouped(scope, PROPOSAL, dim, today)
         side = _grouped(scope, RATING, dim, today, keys={"rated", "result_ok", "handling_ok"})
+    if dim != "unit":
         if dim == "category":
             labels = list(Category.choices)
         elif dim == "kind":
@@ -549,10 +574,11 @@ def stats_report(scope: Scope, today: dt.date | None = None) -> Report:
     total = count_figures(scope, today)
     d = grade_d_shown(scope, total)
     tables = []
+    memo: dict[Any, Any] = {}
     for dim, (title, param) in DIMENSIONS.items():
         keys = [k for k in (UNIT_COLUMNS if dim == "unit" else GROUP_COLUMNS) if d or k != "grade_d"]
         tables.append(Table(id=dim, title=f"按{title}", first=title, param=param, columns=[_c(k) for k in keys],
-                            rows=breakdown(scope, dim, today)))
+                            rows=breakdown(scope, dim, today, memo)))
     return Report(scope=scope, total=total, cards=headline(total, grade_d=d), tables=tables)
 
 

@@ -6,6 +6,7 @@ both pages call the same functions in `proposals.stats`, so the number and the l
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -14,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
@@ -58,8 +59,14 @@ def _text(kind: str, value: int | float | None) -> str:
 
 
 def _list_url(scope: pstats.Scope, figure: str, extra: dict[str, str] | None = None) -> str:
-    return reverse("proposals:stats_list") + "?" + urlencode({**scope.period_params(), **(extra or {}),
-                                                              "figure": figure})
+    # Called for every cell of the page (some 850): the path is reversed once per script prefix.
+    return _list_path(get_script_prefix()) + "?" + urlencode({**scope.period_params(), **(extra or {}),
+                                                               "figure": figure})
+
+
+@functools.lru_cache(maxsize=8)
+def _list_path(prefix: str) -> str:
+    return reverse("proposals:stats_list")
 
 
 def _cell(scope: pstats.Scope, col: pstats.Column, numbers: pstats.Numbers,
