@@ -205,6 +205,7 @@ def proposer_names(p: Proposal, limit: int = 3) -> str:
 
 
 _ROLE_ORDER = {Assignment.Role.LEAD: 0, Assignment.Role.SPLIT: 1, Assignment.Role.ASSIST: 2}
+_ROLE_LABELS = dict(Assignment.Role.choices)
 
 
 def reassign_requested(p: Proposal) -> bool:
@@ -222,7 +223,7 @@ def unit_names(p: Proposal) -> str:
         rows = live_assignments(p)
     by_role: dict[str, list[str]] = {}
     for a in sorted(rows, key=lambda a: _ROLE_ORDER.get(a.role, 9)):
-        by_role.setdefault(a.get_role_display(), []).append(a.unit.name)
+        by_role.setdefault(_ROLE_LABELS.get(a.role, a.role), []).append(a.unit.name)
     return "；".join(f"{role} {'、'.join(names)}" for role, names in by_role.items())
 
 

@@ -111,6 +111,9 @@ def proposal_staff(committee: Any) -> list[User]:
 # --- reads -----------------------------------------------------------------------------------------
 
 
+_ROLE_LABELS = dict(Assignment.Role.choices)
+
+
 @dataclass
 class InboxItem:
     """One proposal as the unit's inbox shows it, with the dates that matter for this unit."""
@@ -128,6 +131,10 @@ class InboxItem:
     others_total: int = 0  # lead: assisting units; split: the other split units
     others_answered: int = 0
     open_b_reply_id: int | None = None  # a B-grade reply whose fulfilment is not reported yet
+
+    @property
+    def role_label(self) -> str:
+        return _ROLE_LABELS.get(self.assignment.role, self.assignment.role)
 
     @property
     def is_lead(self) -> bool:

@@ -24,7 +24,7 @@ from zhengxie.accounts.permissions import Access
 from zhengxie.core.http import paginate
 from zhengxie.proposals import effects, queues, services
 from zhengxie.proposals.guards import MERGE_LEAD_STATES
-from zhengxie.proposals.models import Assignment, Proposal, RejectGround, Supervision
+from zhengxie.proposals.models import Assignment, Category, Proposal, RejectGround, Supervision
 from zhengxie.proposals.permissions import P_REVIEW, P_SUPERVISE
 from zhengxie.proposals.selectors import proposal_get
 from zhengxie.proposals.staff_forms import (
@@ -34,6 +34,7 @@ from zhengxie.proposals.workflow import PROPOSAL_WORKFLOW
 from zhengxie.workflow.engine import TransitionError, TransitionForbidden
 
 PER_PAGE = 50
+CATEGORY_LABELS = dict(Category.choices)
 MAX_REPORTED_FAILURES = 20  # a bulk action names this many failures; the rest are counted
 ASSIGNABLE = {"registered": "assign", "assigned": "reassign", "handling": "reassign"}
 MERGE_HINT_SCORE = 0.3  # similar proposals from this score on get a 并入 button on the desk
@@ -71,7 +72,13 @@ def _dress(rows: Any, today: dt.date | None = None) -> list[Proposal]:
     today = today or timezone.localdate()
     rows = list(rows)
     for p in rows:
+        # Labels and dates as text here, once: Django's get_FOO_display rebuilds the choices for each
+        # call and a date filter converts time zones, which fifty rows of a list page feel.
         p.state_label = PROPOSAL_WORKFLOW.state_label(p.state)  # type: ignore[attr-defined]
+        p.category_label = CATEGORY_LABELS.get(p.category, p.category)  # type: ignore[attr-defined]
+        p.submitted_day = (  # type: ignore[attr-defined]
+            f"{timezone.localtime(p.submitted_at):%Y-%m-%d}" if p.submitted_at else "")
+        p.due_day = f"{p.due_date:%Y-%m-%d}" if p.due_date else ""  # type: ignore[attr-defined]
         p.people = queues.proposer_names(p)  # type: ignore[attr-defined]
         p.units_text = queues.unit_names(p)  # type: ignore[attr-defined]
         p.reassign_requested = queues.reassign_requested(p)  # type: ignore[attr-defined]
