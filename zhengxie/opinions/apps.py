@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class OpinionsConfig(AppConfig):
+    name = "zhengxie.opinions"
+    label = "opinions"
+    verbose_name = "社情民意"
+
+    def ready(self) -> None:
+        from importlib import import_module
+
+        from zhengxie.opinions import permissions, workflow  # registers the workflows
+
+        import_module("zhengxie.opinions.verbs")  # registers the audit verbs' labels
+        from zhengxie.opinions.indexing import KIND, all_entries
+        from zhengxie.opinions.models import SourceKind
+        from zhengxie.textindex.registry import Source, register_source
+
+        permissions.install()
+        register_source(Source(
+            kind=KIND, label="社情民意", staff_perm=permissions.O_EDIT, entries=all_entries,
+            states=dict(workflow.STATES), categories=[k.label for k in SourceKind],
+        ))
