@@ -122,7 +122,7 @@ class Credit:
 
 def author_record(access: Access) -> list[Credit]:
     """The caller's own items in this committee, newest first, each with its adoptions, issues and 批示 at
-    every level above credited back to it, in four queries however many items and levels."""
+    every level above credited back to it, in five queries however many items and levels."""
     mine = list(Opinion.objects.filter(committee=access.committee, author=access.user).select_related(
         "committee", "issue_item__issue").prefetch_related(_with_tracks()).order_by("-created_at", "-id"))
     if not mine:
