@@ -310,6 +310,11 @@ def issue_list(request: HttpRequest, query: Query[PageQuery]) -> Any:
     return paginate(rows, query)
 
 
+@router.get("/issues/{id}", response={200: IssueOut, 404: ErrorOut, **AUTH_ERRORS}, summary="期刊详情")
+def issue_get(request: HttpRequest, id: int = _issue_id()) -> Any:  # noqa: A002
+    return _issue_or_404(api_access(request), id)
+
+
 @router.post("/issues", response={201: IssueOut, **WRITE_ERRORS}, summary="新建期刊")
 def issue_create(request: HttpRequest, data: IssueIn) -> Any:
     access = api_access(request)

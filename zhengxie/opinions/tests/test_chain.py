@@ -161,3 +161,31 @@ def test_the_whole_chain_up_two_levels_is_credited_back_to_the_author(
     chain = selectors.lineage(acc(province_editor, province), province_copy.pk)
     assert [n.opinion.pk for n in chain.down] == [city_item.pk, o.pk]
     assert Lineage.objects.filter(upper=province_copy).count() == 2
+
+
+def test_the_desk_shows_a_likely_duplicate_beside_a_new_item(member_a, editor_a, committee_a, informant_a):
+    first = submitted(member_a, committee_a)
+    second = submitted(informant_a, committee_a)
+    similar = selectors.similar_items(acc(editor_a, committee_a), second)
+    assert [s.doc.object_id for s in similar] == [first.pk]
+
+
+def test_a_member_of_the_public_submits_without_an_account_and_only_editors_see_who(editor_a, committee_a):
+    o = services.opinion_submit_public(committee=committee_a, name="李四", contact="lisi@example.com", **TEXT)
+    assert o.state == "submitted" and o.source_kind == "public" and o.author is None
+    event = Event.objects.get(verb="opinion.submit", object_id=str(o.pk))
+    assert event.actor is None
+    with pytest.raises(services.OpinionError, match="姓名和联系方式"):
+        services.opinion_submit_public(committee=committee_a, name="", contact="", **TEXT)
+
+
+def test_a_revoked_signing_officer_can_no_longer_sign(member_a, editor_a, admin_a, committee_a):
+    services.signing_officer_grant(access=acc(admin_a, committee_a), user_id=editor_a.pk)
+    services.signing_officer_revoke(access=acc(admin_a, committee_a), user_id=editor_a.pk)
+    o = submitted(member_a, committee_a)
+    services.opinion_transition(access=acc(editor_a, committee_a), opinion_id=o.pk, name="adopt")
+    services.opinion_edit(access=acc(editor_a, committee_a), opinion_id=o.pk, title="标题", body="正文")
+    with pytest.raises(TransitionError, match="签发人"):
+        services.opinion_transition(access=acc(editor_a, committee_a), opinion_id=o.pk, name="sign")
+    with pytest.raises(services.OpinionError, match="管理员"):
+        services.signing_officer_grant(access=acc(editor_a, committee_a), user_id=editor_a.pk)
