@@ -152,6 +152,7 @@ class OpinionOut(StatefulOut):
     source_kind: str
     source_kind_label: str
     author_name: str
+    coauthors: list[str] = Field(..., description="联名人姓名")
     body_name: str = Field(..., description="报送单位（党派、下级政协）")
     submitter_name: str = Field(..., description="社会公众反映人：只有编辑可见")
     submitter_contact: str = Field(..., description="反映人联系方式：只有编辑可见")
@@ -177,6 +178,10 @@ class OpinionOut(StatefulOut):
     @staticmethod
     def resolve_source_kind_label(obj: Opinion) -> str:
         return obj.get_source_kind_display()
+
+    @staticmethod
+    def resolve_coauthors(obj: Opinion) -> list[str]:
+        return [c.name for c in obj.coauthors.all()]
 
     @staticmethod
     def resolve_submitter_name(obj: Opinion, context: Any) -> str:
@@ -352,11 +357,13 @@ class OpinionIn(Schema):
     submitter_name: Text = Field("", max_length=50, description="社会公众反映人姓名")
     submitter_contact: Text = Field("", max_length=100, description="社会公众反映人联系方式")
     party_id: ObjectId | None = Field(None, description="党派 id（本政协的）")
+    coauthor_ids: list[ObjectId] = Field([], max_length=10, description="联名的委员或特邀信息员（用户 id）")
 
 
 class OpinionPatch(Schema):
     title: Text = Field(..., min_length=1, max_length=TITLE_MAX)
     body: Text = Field("", max_length=BODY_HARD)
+    coauthor_ids: list[ObjectId] | None = Field(None, max_length=10, description="联名人（不填则不变）")
     version: int | None = Field(None, ge=0, le=MAX_ID, description="读取时的 version；不一致时拒绝（409）")
 
 
@@ -481,5 +488,6 @@ def opinion_get(request: HttpRequest, id: int = _id()) -> Any:  # noqa: A002
 def opinion_update(request: HttpRequest, data: OpinionPatch, id: int = _id()) -> Any:  # noqa: A002
     access = api_access(request)
     with _service():
-        services.opinion_update(access=access, opinion_id=id, title=data.title, body=data.body, version=data.version)
+        services.opinion_update(access=access, opinion_id=id, title=data.title, body=data.body, version=data.version,
+                                coauthor_ids=data.coauthor_ids)
     return _detail_or_404(access, id)

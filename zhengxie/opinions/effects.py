@@ -39,18 +39,19 @@ def signing_officers(committee: Committee) -> list[User]:
 
 def credited(o: Opinion) -> list[Opinion]:
     """The authored items behind `o`: itself, the sources of a combined piece, the lower-level
-    originals of a forwarded copy (any depth). Credit and notices go to their authors."""
+    originals of a forwarded copy (any depth). Credit and notices go to their authors and co-authors."""
     below = Lineage.objects.filter(upper=o).values("lower_id")
     return list(Opinion.objects.filter(Q(pk=o.pk) | Q(pk__in=below), author__isnull=False)
-                .select_related("author", "committee"))
+                .select_related("author", "committee").prefetch_related("coauthors__user"))
 
 
 def tell_authors(o: Opinion, verb: str, title: str, body: str = "") -> None:
-    """Notify every credited author, in the committee where they wrote the item (they may hold no
-    role at the level where the decision was taken)."""
+    """Notify every credited author and co-author, in the committee where they wrote the item (they
+    may hold no role at the level where the decision was taken)."""
     by_committee: dict[int, tuple[Committee, list[User]]] = {}
     for item in credited(o):
-        by_committee.setdefault(item.committee_id, (item.committee, []))[1].append(item.author)  # type: ignore[arg-type]
+        users = by_committee.setdefault(item.committee_id, (item.committee, []))[1]
+        users += [item.author, *(c.user for c in item.coauthors.all())]  # type: ignore[list-item]
     for committee, users in by_committee.values():
         notify(committee=committee, recipients=users, verb=verb, title=title, body=body, url=URL)
 

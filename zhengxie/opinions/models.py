@@ -122,6 +122,19 @@ class Opinion(CommitteeOwned, Stateful):
         return self.edited_body or self.body
 
 
+class Coauthor(CommitteeOwned):
+    """A member or informant who wrote the item together with its author (联名反映): credited and told
+    of every decision as the author is."""
+
+    opinion = models.ForeignKey(Opinion, on_delete=models.CASCADE, related_name="coauthors")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("姓名", max_length=50)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["opinion", "user"], name="uniq_opinion_coauthor")]
+
+
 class Lineage(CommitteeOwned):
     """`lower` went up into `upper` (`depth` steps: combined into a piece, or forwarded to the parent).
 

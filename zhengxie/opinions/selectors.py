@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 
 from zhengxie.accounts.permissions import Access
-from zhengxie.opinions.models import Issue, IssueItem, Lineage, Opinion, Track
+from zhengxie.opinions.models import Coauthor, Issue, IssueItem, Lineage, Opinion, Track
 from zhengxie.opinions.permissions import O_EDIT, O_SIGN, O_VIEW
 from zhengxie.opinions.workflow import DRAFT, PUBLISHED, SUBMITTED
 
@@ -23,7 +23,8 @@ def visible(access: Access) -> QuerySet[Opinion]:
     """Items `access` may open: the editors and signing officers every submitted item of the committee
     (and their own drafts); everyone else with a view right their own items and the published ones."""
     qs = Opinion.objects.filter(committee=access.committee)
-    own = Q(author=access.user) | Q(author__isnull=True, created_by=access.user)
+    own = (Q(author=access.user) | Q(author__isnull=True, created_by=access.user)
+           | Q(pk__in=Coauthor.objects.filter(committee=access.committee, user=access.user).values("opinion_id")))
     if access.has(O_EDIT) or access.has(O_SIGN):
         return qs.filter(~Q(state=DRAFT) | own)
     if not access.has(O_VIEW):
@@ -121,10 +122,12 @@ class Credit:
 
 
 def author_record(access: Access) -> list[Credit]:
-    """The caller's own items in this committee, newest first, each with its adoptions, issues and 批示 at
+    """The caller's own items in this committee (co-authored ones too), newest first, each with its adoptions, issues and 批示 at
     every level above credited back to it, in five queries however many items and levels."""
-    mine = list(Opinion.objects.filter(committee=access.committee, author=access.user).select_related(
-        "committee", "issue_item__issue").prefetch_related(_with_tracks()).order_by("-created_at", "-id"))
+    coauthored = Coauthor.objects.filter(committee=access.committee, user=access.user).values("opinion_id")
+    mine = list(Opinion.objects.filter(Q(author=access.user) | Q(pk__in=coauthored), committee=access.committee)
+                .select_related("committee", "issue_item__issue").prefetch_related(_with_tracks())
+                .order_by("-created_at", "-id"))
     if not mine:
         return []
     pairs = list(Lineage.objects.filter(lower__in=[o.pk for o in mine]).values_list("lower_id", "upper_id", "depth"))

@@ -24,7 +24,7 @@ from zhengxie.opinions import effects
 from zhengxie.opinions.guards import text_problem
 from zhengxie.opinions.indexing import reindex
 from zhengxie.opinions.models import (
-    BODY_SOFT, Issue, IssueItem, Lineage, Opinion, Series, SigningOfficer, SourceKind, Track,
+    BODY_SOFT, Coauthor, Issue, IssueItem, Lineage, Opinion, Series, SigningOfficer, SourceKind, Track,
 )
 from zhengxie.opinions.permissions import O_EDIT, O_GRANT, O_SUBMIT
 from zhengxie.opinions.workflow import (
@@ -84,10 +84,36 @@ def _source_kind(access: Access, requested: str | None) -> str:
     return kind  # type: ignore[return-value]
 
 
+COAUTHORS_MAX = 10
+
+
+def _set_coauthors(access: Access, o: Opinion, user_ids: Sequence[int]) -> list[int]:
+    """Replace the co-authors of `o`: members and informants of this committee other than the author."""
+    try:
+        wanted = list(dict.fromkeys(int(i) for i in user_ids))
+    except (TypeError, ValueError):
+        raise OpinionError("请选择联名的委员或特邀信息员。") from None
+    if wanted and o.author_id is None:
+        raise OpinionError("只有委员或特邀信息员本人报送的信息可以联名。")
+    if o.author_id in wanted:
+        raise OpinionError("作者本人不必再列为联名人。")
+    if len(wanted) > COAUTHORS_MAX:
+        raise OpinionError(f"联名人最多 {COAUTHORS_MAX} 位。")
+    users = {u.pk: u for u in User.objects.filter(
+        pk__in=wanted, is_active=True, grants__committee=access.committee,
+        grants__role__in=[Role.MEMBER, Role.INFORMANT]).distinct()}
+    if len(users) != len(wanted):
+        raise OpinionError("联名人须是本会的委员或特邀信息员。")
+    Coauthor.objects.filter(opinion=o).delete()
+    Coauthor.objects.bulk_create([Coauthor(committee=access.committee, opinion=o, user=users[i],
+                                           name=users[i].display_name or users[i].username) for i in wanted])
+    return wanted
+
+
 @transaction.atomic
 def opinion_create(*, access: Access, title: str, body: str = "", source_kind: str | None = None,
                    body_name: str = "", submitter_name: str = "", submitter_contact: str = "",
-                   party_id: int | None = None) -> Opinion:
+                   party_id: int | None = None, coauthor_ids: Sequence[int] = ()) -> Opinion:
     """Save a new draft: the user's own (member, 特邀信息员), or one an editor types in for a party, a lower
     committee or a member of the public (named in `body_name` / `submitter_*`)."""
     if not access.has(O_SUBMIT):
@@ -118,14 +144,16 @@ def opinion_create(*, access: Access, title: str, body: str = "", source_kind: s
         created_by=access.user, title=title, body=body, party=party, party_name=party.name if party else "",
         **fields,
     )
+    coauthors = _set_coauthors(access, o, coauthor_ids)
     audit_record(actor=access.user, committee=access.committee, verb="opinion.create", obj=o,
-                 payload={"title": o.title, "source_kind": kind})
+                 payload={"title": o.title, "source_kind": kind, "coauthors": coauthors})
     return o
 
 
 @transaction.atomic
-def opinion_update(*, access: Access, opinion_id: int, title: str, body: str, version: int | None = None) -> Opinion:
-    """Change a draft's text (its author, or the editor who typed it in)."""
+def opinion_update(*, access: Access, opinion_id: int, title: str, body: str, version: int | None = None,
+                   coauthor_ids: Sequence[int] | None = None) -> Opinion:
+    """Change a draft's text and co-authors (its author, or the editor who typed it in)."""
     o = _locked(access, opinion_id)
     if not (o.author_id == access.user.pk or (o.author_id is None and o.created_by_id == access.user.pk)):
         raise OpinionError("只有作者本人可以修改这条信息。", 403)
@@ -134,10 +162,12 @@ def opinion_update(*, access: Access, opinion_id: int, title: str, body: str, ve
     _check_version(o, version)
     before = {"title": o.title, "body_length": len(o.body)}
     o.title, o.body = _check_text(title, body, draft=True)
+    changed: dict[str, Any] = {"before": before, "title": o.title, "body_length": len(o.body)}
+    if coauthor_ids is not None:
+        changed["coauthors"] = _set_coauthors(access, o, coauthor_ids)
     o.version += 1
     o.save(update_fields=["title", "body", "version"])
-    audit_record(actor=access.user, committee=access.committee, verb="opinion.update", obj=o,
-                 payload={"before": before, "title": o.title, "body_length": len(o.body)})
+    audit_record(actor=access.user, committee=access.committee, verb="opinion.update", obj=o, payload=changed)
     return o
 
 

@@ -189,3 +189,20 @@ def test_a_revoked_signing_officer_can_no_longer_sign(member_a, editor_a, admin_
         services.opinion_transition(access=acc(editor_a, committee_a), opinion_id=o.pk, name="sign")
     with pytest.raises(services.OpinionError, match="管理员"):
         services.signing_officer_grant(access=acc(editor_a, committee_a), user_id=editor_a.pk)
+
+
+def test_co_authors_are_credited_and_told_at_every_level(county, city, member_a, informant_a, editor_a, leader_a,
+                                                         city_editor, member_b):
+    o = services.opinion_create(access=acc(member_a, county), coauthor_ids=[informant_a.pk], **TEXT)
+    with pytest.raises(services.OpinionError, match="本会的委员或特邀信息员"):
+        services.opinion_update(access=acc(member_a, county), opinion_id=o.pk, title=o.title, body=o.body,
+                                coauthor_ids=[member_b.pk])
+    services.opinion_transition(access=acc(member_a, county), opinion_id=o.pk, name="submit")
+    services.opinion_transition(access=acc(editor_a, county), opinion_id=o.pk, name="adopt")
+    copy = services.opinion_forward(access=acc(editor_a, county), opinion_id=o.pk, committee_id=city.pk)
+    services.opinion_transition(access=acc(city_editor, city), opinion_id=copy.pk, name="adopt")
+
+    assert Notification.objects.filter(recipient=informant_a, verb="opinion.adopt").count() == 2
+    record = selectors.author_record(acc(informant_a, county))
+    assert [c.item.pk for c in record] == [o.pk] and record[0].adopted_levels == ["county", "city"]
+    assert selectors.opinion_get(acc(informant_a, county), o.pk) is not None
