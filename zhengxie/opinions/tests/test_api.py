@@ -128,3 +128,36 @@ def test_combining_through_the_api_refuses_another_committees_items(county, comm
 @pytest.mark.parametrize("rows,status", [([], 422), ([{"opinion_id": 1, "level": "mars", "person": "x", "text": "y"}], 422)])
 def test_a_malformed_batch_of_instructions_is_rejected_by_the_schema(county, editor_a, rows, status):
     assert Caller(editor_a, county).post("/instructions", {"rows": rows}).status_code == status
+
+
+def test_the_list_and_the_detail_take_the_same_queries_however_many_rows(county, city, member_a, editor_a,
+                                                                          leader_a, city_editor):
+    from zhengxie.opinions.tests.conftest import published
+    from zhengxie.testing.queries import growth_report, queries_during
+
+    editor = Caller(editor_a, county)
+    first = published(member_a, editor_a, leader_a, county)
+    editor.get("")  # the token's first use of the minute is recorded once
+    _, few_list = queries_during(lambda: editor.get("", page_size=100))
+    _, few_detail = queries_during(lambda: editor.get(f"/{first.pk}"))
+    for _ in range(3):
+        o = published(member_a, editor_a, leader_a, county)
+    copy = Caller(editor_a, county).post(f"/{o.pk}/forward", {"committee_id": city.pk})
+    assert copy.status_code == 200
+    listed, many_list = queries_during(lambda: editor.get("", page_size=100))
+    detail, many_detail = queries_during(lambda: editor.get(f"/{o.pk}"))
+    assert listed.json()["count"] == 4 and len(detail.json()["chain"]) == 2
+    assert len(many_list) == len(few_list), growth_report(few_list, many_list)
+    assert len(many_detail) == len(few_detail), growth_report(few_detail, many_detail)
+
+
+def test_every_audit_verb_the_module_writes_has_a_chinese_label():
+    from zhengxie.audit.verbs import VERB_LABELS
+    from zhengxie.opinions.models import Track
+    from zhengxie.opinions.workflow import ISSUE_WORKFLOW, OPINION_WORKFLOW
+
+    verbs = {f"{w.name}.{t.name}" for w in (OPINION_WORKFLOW, ISSUE_WORKFLOW) for t in w.transitions}
+    verbs |= {f"opinion.{kind}" for kind in Track.Kind.values if kind != "adoption"}
+    verbs |= {"opinion.create", "opinion.update", "opinion.piece", "opinion.forward", "opinion.receive",
+              "opinion_issue.create", "opinion_issue.update"}
+    assert verbs - set(VERB_LABELS) == set()
