@@ -12,6 +12,7 @@ class OpinionsConfig(AppConfig):
         from zhengxie.opinions import permissions, workflow  # registers the workflows
 
         import_module("zhengxie.opinions.verbs")  # registers the audit verbs' labels
+        import_module("zhengxie.opinions.providers")  # registers the editors' and signers' to-dos
         from zhengxie.opinions.indexing import KIND, all_entries
         from zhengxie.opinions.models import SourceKind
         from zhengxie.textindex.registry import Source, register_source

@@ -22,6 +22,7 @@ def entry_for(o: Opinion) -> IndexEntry:
 
     return IndexEntry(
         kind=KIND, object_id=o.pk, committee_id=o.committee_id, title=o.shown_title, body=o.shown_body,
+        url=f"/opinions/{o.pk}/",
         date=(o.submitted_at or o.created_at).date(),
         audience=Audience.MEMBERS if o.state == "published" else Audience.STAFF,
         state=o.state, state_label=STATES.get(o.state, o.state), category=o.get_source_kind_display(),

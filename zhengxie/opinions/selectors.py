@@ -150,3 +150,67 @@ def issue_get(access: Access, pk: int) -> Issue | None:
     return issues(access).prefetch_related(
         Prefetch("items", queryset=IssueItem.objects.select_related("opinion").order_by("position"))
     ).filter(pk=pk).first()
+
+
+# --- the pages' lists ------------------------------------------------------------------------------------
+
+
+def _matching(q: str) -> Q:
+    """Titles (original or edited), authors, or a receipt / record number containing `q`."""
+    match = Q(title__icontains=q) | Q(edited_title__icontains=q) | Q(author_name__icontains=q)
+    if q.isdigit() and len(q) < 10:
+        match |= Q(serial=int(q)) | Q(pk=int(q))
+    return match
+
+
+def desk_rows(access: Access, *, state: str, q: str = "") -> QuerySet[Opinion]:
+    """One tab of the editors' desk (newest first), optionally narrowed by `q`. Paged by the caller;
+    the related rows a row shows come in the same query."""
+    if not access.has(O_EDIT):
+        return Opinion.objects.none()
+    qs = Opinion.objects.filter(committee=access.committee, state=state)
+    if q.strip():
+        qs = qs.filter(_matching(q.strip()))
+    return qs.select_related("author", "origin__committee", "combined_into").order_by("-submitted_at", "-id")
+
+
+def desk_counts(access: Access, *, q: str = "") -> dict[str, int]:
+    """How many items each state holds (with the desk's filter), in one query; drafts are not the desk's."""
+    from django.db.models import Count
+
+    if not access.has(O_EDIT):
+        return {}
+    qs = Opinion.objects.filter(committee=access.committee).exclude(state=DRAFT)
+    if q.strip():
+        qs = qs.filter(_matching(q.strip()))
+    return {state: n for state, n in qs.order_by().values_list("state").annotate(n=Count("id"))}
+
+
+def signing_queue(access: Access) -> QuerySet[Opinion]:
+    """Edited items waiting for the signing officer (leaders and authorised editors)."""
+    from zhengxie.opinions.workflow import EDITED
+
+    if not access.has(O_SIGN):
+        return Opinion.objects.none()
+    return (Opinion.objects.filter(committee=access.committee, state=EDITED)
+            .select_related("edited_by").order_by("edited_at", "id"))
+
+
+def issue_candidates(access: Access) -> QuerySet[Opinion]:
+    """Signed items of the committee not yet in any issue (what an issue may take in)."""
+    from zhengxie.opinions.workflow import SIGNED
+
+    if not access.has(O_EDIT):
+        return Opinion.objects.none()
+    return (Opinion.objects.filter(committee=access.committee, state=SIGNED, issue_item__isnull=True)
+            .order_by("signed_at", "id"))
+
+
+def trackable(access: Access, *, limit: int = 300) -> list[Opinion]:
+    """Items whose fate may be recorded (adopted onwards), newest first: the batch 批示 page's choices."""
+    from zhengxie.opinions.workflow import TAKEN_UP
+
+    if not access.has(O_EDIT):
+        return []
+    return list(Opinion.objects.filter(committee=access.committee, state__in=TAKEN_UP, combined_into__isnull=True)
+                .order_by("-adopted_at", "-id")[:limit])

@@ -1,0 +1,171 @@
+"""Forms of the 社情民意 pages. They check shape only (lengths, choices, dates); the rules live in
+`opinions.services` and the workflow guards, whose Chinese messages the views show as form errors."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from django import forms
+from django.core import signing
+
+from zhengxie.opinions.models import BODY_HARD, BODY_SOFT, TITLE_MAX, Series
+from zhengxie.org.models import Committee
+
+TEXT_ERRORS = {"required": "请填写%(label)s。", "max_length": "%(label)s不能超过 %(limit_value)d 个字（现在 %(show_value)d 个字）。"}
+
+
+def _errors(label: str) -> dict[str, str]:
+    return {k: v.replace("%(label)s", label) for k, v in TEXT_ERRORS.items()}
+
+
+def _title_field(label: str = "标题", help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label, max_length=TITLE_MAX, error_messages=_errors(label), help_text=help_text,
+        # A box that wraps, so a long title shows whole on a phone; line breaks are dropped in clean.
+        widget=forms.Textarea(attrs={"rows": 2, "class": "title-input", "autocomplete": "off"}),
+    )
+
+
+def _body_field(label: str = "正文", required: bool = True, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label, required=required, max_length=BODY_HARD, error_messages=_errors(label), help_text=help_text,
+        # data-soft-limit: static/js/opinions.js counts characters live and warns past it.
+        widget=forms.Textarea(attrs={"rows": 12, "data-soft-limit": BODY_SOFT}),
+    )
+
+
+def _one_line(value: str) -> str:
+    return re.sub(r"[\r\n]+", "", value).strip()
+
+
+ONE_MATTER = (f"一事一报：一条信息只反映一个问题。正文一般不超过 {BODY_SOFT} 字，"
+              "写清情况、问题和建议；超过时会提示，但仍可保存。")
+
+
+class OpinionForm(forms.Form):
+    """A member's or informant's item: title and body, saved as a draft or submitted."""
+
+    title = _title_field(help_text=f"不超过 {TITLE_MAX} 字，一般写作“关于……的建议”。")
+    body = _body_field(required=False, help_text=ONE_MATTER + "提交前必须填写。")
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean_title(self) -> str:
+        return _one_line(self.cleaned_data["title"])
+
+
+class EditForm(forms.Form):
+    """The editors' version of an item (the original is kept beside it)."""
+
+    title = _title_field("编辑后的标题")
+    body = _body_field("编辑后的正文", help_text=f"社情民意一般不超过 {BODY_SOFT} 字，一事一报。")
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean_title(self) -> str:
+        return _one_line(self.cleaned_data["title"])
+
+
+class CombineForm(forms.Form):
+    """综合采用: the piece the editors write from several submitted items."""
+
+    title = _title_field("综合稿标题")
+    body = _body_field("综合稿正文", help_text="已按来源顺序放入各条信息的正文，请整合成一篇。")
+
+    def clean_title(self) -> str:
+        return _one_line(self.cleaned_data["title"])
+
+
+class DeskFilterForm(forms.Form):
+    q = forms.CharField(label="标题、作者或收文编号", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
+                                                      "enterkeyhint": "search"}))
+
+    def query(self) -> str:
+        return self.cleaned_data.get("q", "").replace("\x00", "").strip() if self.is_valid() else ""
+
+
+class IssueForm(forms.Form):
+    series = forms.ChoiceField(label="刊物", choices=Series.choices, widget=forms.RadioSelect,
+                               initial=Series.EXPRESS,
+                               error_messages={"required": "请选择刊物。", "invalid_choice": "请选择刊物。"})
+    recipients_main = forms.CharField(
+        label="主送", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="单位之间用逗号或顿号分隔，如：区委、区政府。印发前必须填写。")
+    recipients_copy = forms.CharField(label="抄送", required=False, max_length=2000,
+                                      widget=forms.Textarea(attrs={"rows": 2}),
+                                      help_text="选填，单位之间用逗号或顿号分隔。")
+
+
+class RecipientsForm(forms.Form):
+    recipients_main = IssueForm.base_fields["recipients_main"]
+    recipients_copy = IssueForm.base_fields["recipients_copy"]
+
+
+LEVEL_CHOICES = [("", "请选择")] + list(Committee.Level.choices)
+
+
+class InstructionRowForm(forms.Form):
+    """One 批示 of the clerk's stack. A row left blank is skipped."""
+
+    opinion = forms.TypedChoiceField(label="信息", coerce=int, required=False, choices=[],
+                                     error_messages={"invalid_choice": "请选择信息。"})
+    level = forms.ChoiceField(label="批示层级", required=False, choices=LEVEL_CHOICES,
+                              error_messages={"invalid_choice": "请选择批示层级。"})
+    person = forms.CharField(label="批示领导", required=False, max_length=50, error_messages=_errors("批示领导"))
+    person_title = forms.CharField(label="领导职务", required=False, max_length=100, error_messages=_errors("领导职务"))
+    date = forms.DateField(label="批示日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                           error_messages={"invalid": "批示日期的格式不对（应为 2026-03-01 这样的日期）。"})
+    text = forms.CharField(label="批示内容", required=False, max_length=5000, error_messages=_errors("批示内容"),
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, items: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["opinion"].choices = [("", "请选择")] + items  # type: ignore[attr-defined]
+
+    def blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not any(data.get(k) for k in ("opinion", "level", "person", "person_title", "text"))
+
+
+# --- the public form's spam guard ------------------------------------------------------------------------
+
+SPAM_SALT = "opinions.public-form"
+MIN_FILL_SECONDS = 5  # a person reads and types; a bot posts at once
+MAX_FILL_SECONDS = 6 * 3600
+
+
+def form_stamp() -> str:
+    """When the form was handed out, signed so it cannot be forged or back-dated."""
+    return signing.dumps(int(time.time()), salt=SPAM_SALT)
+
+
+class PublicForm(forms.Form):
+    """社会公众反映社情民意: no account, so a honeypot and a signed fill time instead of a captcha."""
+
+    name = forms.CharField(label="姓名", max_length=50, error_messages=_errors("姓名"),
+                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    contact = forms.CharField(label="联系方式", max_length=100, error_messages=_errors("联系方式"),
+                              help_text="手机号或电子邮箱，仅供工作人员核实情况，不会公开。",
+                              widget=forms.TextInput(attrs={"autocomplete": "tel"}))
+    title = _title_field(help_text=f"不超过 {TITLE_MAX} 字，如“关于……的建议”。")
+    body = _body_field(help_text=ONE_MATTER)
+    # Hidden from people (CSS and aria-hidden); bots fill every field they find.
+    website = forms.CharField(label="网址（请勿填写）", required=False, max_length=200,
+                              widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_title(self) -> str:
+        return _one_line(self.cleaned_data["title"])
+
+    def spam_problem(self) -> str | None:
+        """Why this post looks automatic (None when it looks like a person's)."""
+        if (self.data.get("website") or "").strip():
+            return "提交未成功，请刷新页面后重新填写。"
+        try:
+            started = int(signing.loads(self.data.get("started") or "", salt=SPAM_SALT, max_age=MAX_FILL_SECONDS))
+        except (signing.BadSignature, TypeError, ValueError):
+            return "页面已过期，请刷新页面后重新填写。"
+        if time.time() - started < MIN_FILL_SECONDS:
+            return "提交太快了，请核对内容后再提交。"
+        return None
