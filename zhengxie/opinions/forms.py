@@ -125,7 +125,8 @@ class InstructionRowForm(forms.Form):
 
     def blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})
-        return not any(data.get(k) for k in ("opinion", "level", "person", "person_title", "text"))
+        # The level has a default, so it alone does not make a row.
+        return not any(data.get(k) for k in ("opinion", "person", "person_title", "text", "date"))
 
 
 # --- the public form's spam guard ------------------------------------------------------------------------

@@ -159,7 +159,8 @@ def instructions(request: HttpRequest) -> HttpResponse:
             try:
                 done = services.instructions_record_batch(access=access, rows=data)
             except services.OpinionError as exc:
-                error, status = refusal(exc)
+                # A row naming an item that is gone is a bad row of this form, not a missing page.
+                error, status = (exc.message, 400) if exc.status == 404 else refusal(exc)
             else:
                 messages.success(request, f"已登记 {len(done)} 条批示。")
                 return redirect("opinions:instructions")
