@@ -79,6 +79,7 @@ def build_world(county, city, province, member, informant, editor, leader, city_
     w.o["city_piece"] = services.opinion_forward(access=ed, opinion_id=piece.pk, committee_id=city.pk)
     for o in w.o.values():
         o.refresh_from_db()
+    w.issue.refresh_from_db()
     return w
 
 
