@@ -206,6 +206,7 @@ def test_an_item_goes_from_a_member_up_to_the_city_and_its_instruction_comes_bac
     submit(city, item.get_by_role("link", name=title, exact=True))
     submit(city, city.get_by_role("button", name="采用", exact=True))
     expect(_status(city)).to_contain_text(f"已单篇采用：《{title}》")
+    city.locator("summary", has_text="登记批示").click()
     form = city.locator("form", has=city.get_by_role("heading", name="领导批示"))
     form.get_by_label("批示层级（必填）").select_option(label="市级")
     form.get_by_label("批示领导（必填）").fill("周明")

@@ -3,7 +3,8 @@
 
    - Bodies with data-soft-limit: a live character count under the box, and a warning once the text is
      past the limit (announced once when it crosses, not on every keystroke).
-   - The desk: the number of ticked items on the 综合采用 button. */
+   - The desk: the number of ticked items on the 综合采用 button.
+   - Side-by-side versions folded on a phone (the diff above them shows every change). */
 (function () {
   "use strict";
 
@@ -52,7 +53,14 @@
     update();
   }
 
+  // Side-by-side versions under a diff: on a phone they would be the third copy of the text, so folded.
+  function foldOnPhone() {
+    if (!window.matchMedia("(max-width: 47.99rem)").matches) { return; }
+    document.querySelectorAll("details[data-fold-on-phone]").forEach(function (d) { d.open = false; });
+  }
+
   function init() {
+    foldOnPhone();
     document.querySelectorAll("textarea[data-soft-limit]").forEach(setupCount);
     document.querySelectorAll("form[data-combine]").forEach(setupCombine);
   }
