@@ -22,8 +22,13 @@ from zhengxie.opinions.models import (
 from zhengxie.org.models import Committee
 
 Payload = Mapping[str, Any]
-# Pages come with the next step of issue 6; until then notifications carry no link.
-URL = ""
+# Where a notice leads: the item's page (same committee as the recipient) or, for authors, 我的社情民意 —
+# a decision taken at a level above is on a row they cannot open, and their record shows it.
+MINE_URL = "/opinions/mine/"
+
+
+def url_of(o: Opinion) -> str:
+    return f"/opinions/{o.pk}/"
 
 
 def editors(committee: Committee) -> list[User]:
@@ -53,7 +58,7 @@ def tell_authors(o: Opinion, verb: str, title: str, body: str = "") -> None:
         users = by_committee.setdefault(item.committee_id, (item.committee, []))[1]
         users += [item.author, *(c.user for c in item.coauthors.all())]  # type: ignore[list-item]
     for committee, users in by_committee.values():
-        notify(committee=committee, recipients=users, verb=verb, title=title, body=body, url=URL)
+        notify(committee=committee, recipients=users, verb=verb, title=title, body=body, url=MINE_URL)
 
 
 def _label(o: Opinion) -> str:
@@ -105,7 +110,7 @@ def submitted(o: Opinion, access: Access, payload: Payload) -> dict[str, Any]:
     o.save(update_fields=["submitted_at", "year", "serial", "sector", "party", "sector_name", "party_name"])
     reindex(o)
     notify(committee=o.committee, recipients=editors(o.committee), verb="opinion.submit",
-           title=f"新收到社情民意信息{_label(o)}", body=f"来源：{o.get_source_kind_display()} {o.author_name}", url=URL)
+           title=f"新收到社情民意信息{_label(o)}", body=f"来源：{o.get_source_kind_display()} {o.author_name}", url=url_of(o))
     return {"serial": f"{o.year}-{o.serial:04d}"}
 
 
@@ -153,21 +158,21 @@ def edited(o: Opinion, access: Access, payload: Payload) -> None:
     reindex(o)
     tell_authors(o, "opinion.edit", f"您的信息{_label(o)}已由编辑修改", "可在信息详情中对照原稿查看编辑后的文本。")
     notify(committee=o.committee, recipients=signing_officers(o.committee), verb="opinion.edit",
-           title=f"社情民意信息{_label(o)}已编辑，待签发", url=URL)
+           title=f"社情民意信息{_label(o)}已编辑，待签发", url=url_of(o))
 
 
 def sent_back(o: Opinion, access: Access, payload: Payload) -> None:
     o.send_back_reason = str(payload["reason"]).strip()
     o.save(update_fields=["send_back_reason"])
     notify(committee=o.committee, recipients=editors(o.committee), verb="opinion.send_back",
-           title=f"社情民意信息{_label(o)}被退回编辑", body=o.send_back_reason, url=URL)
+           title=f"社情民意信息{_label(o)}被退回编辑", body=o.send_back_reason, url=url_of(o))
 
 
 def signed(o: Opinion, access: Access, payload: Payload) -> None:
     o.signed_at, o.signed_by = timezone.now(), access.user
     o.save(update_fields=["signed_at", "signed_by"])
     notify(committee=o.committee, recipients=editors(o.committee), verb="opinion.sign",
-           title=f"社情民意信息{_label(o)}已签发，可编入期刊", url=URL)
+           title=f"社情民意信息{_label(o)}已签发，可编入期刊", url=url_of(o))
 
 
 def published(o: Opinion, access: Access, payload: Payload) -> dict[str, Any]:

@@ -321,7 +321,7 @@ def opinion_forward(*, access: Access, opinion_id: int, committee_id: int, versi
     audit_record(actor=access.user, committee=parent, verb="opinion.receive", obj=copy,
                  payload={"from": o.pk, "from_committee": o.committee_id})
     notify(committee=parent, recipients=effects.editors(parent), verb="opinion.receive",
-                   title=f"{o.committee.short_name}报送社情民意信息《{copy.title}》", url=effects.URL)
+                   title=f"{o.committee.short_name}报送社情民意信息《{copy.title}》", url=effects.url_of(copy))
     effects.tell_authors(o, "opinion.forward", f"您的信息《{o.shown_title}》已由{o.committee.short_name}报送{parent.short_name}")
     return copy
 

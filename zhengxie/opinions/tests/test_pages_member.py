@@ -189,3 +189,15 @@ def test_the_navigation_leads_each_role_to_its_start(client, member_a, editor_a,
         client.force_login(user)
         assert client.get("/opinions/")["Location"] == where
         assert 'href="/opinions/"' in client.get("/").content.decode()
+
+
+def test_notices_lead_editors_to_the_item_and_authors_to_their_record(client, member_a, editor_a, committee_a):
+    from zhengxie.notifications.models import Notification
+
+    o = submitted(member_a, committee_a)
+    assert Notification.objects.get(recipient=editor_a, verb="opinion.submit").url == f"/opinions/{o.pk}/"
+    services.opinion_transition(access=acc(editor_a, committee_a), opinion_id=o.pk, name="adopt")
+    notice = Notification.objects.get(recipient=member_a, verb="opinion.adopt")
+    assert notice.url == "/opinions/mine/"
+    client.force_login(member_a)
+    assert client.get(notice.url).status_code == 200
