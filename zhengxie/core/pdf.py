@@ -28,7 +28,7 @@ class PdfUnavailable(RuntimeError):
 
 
 def chromium_path() -> str | None:
-    configured = os.environ.get("CHROMIUM_PATH", "").strip()
+    configured = os.environ.get("ZHENGXIE_CHROMIUM", "").strip()
     if configured:
         return configured if os.access(configured, os.X_OK) else None
     for name in ("chromium", "chromium-browser", "google-chrome"):

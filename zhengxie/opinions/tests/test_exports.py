@@ -172,7 +172,7 @@ def test_the_print_page_has_the_same_words_as_the_word_file(world):
 
 
 def test_without_a_browser_the_pdf_link_says_so_and_offers_word(world, login, editor_a, monkeypatch):
-    monkeypatch.setenv("CHROMIUM_PATH", "/nonexistent/chromium")
+    monkeypatch.setenv("ZHENGXIE_CHROMIUM", "/nonexistent/chromium")
     response = login(editor_a).get(reverse("opinions:issue_pdf", args=[world.issue.pk]))
     assert response.status_code == 503
     html = response.content.decode()
