@@ -214,3 +214,11 @@ def trackable(access: Access, *, limit: int = 300) -> list[Opinion]:
         return []
     return list(Opinion.objects.filter(committee=access.committee, state__in=TAKEN_UP, combined_into__isnull=True)
                 .order_by("-adopted_at", "-id")[:limit])
+
+
+def attachments_of(o: Opinion) -> list:  # type: ignore[type-arg]
+    """The files attached to item `o` (whoever may open the item may read them: see apps.ready)."""
+    from zhengxie.attachments.models import Attachment
+
+    return list(Attachment.objects.filter(committee_id=o.committee_id, object_type="opinions.opinion",
+                                          object_id=str(o.pk)).order_by("id"))

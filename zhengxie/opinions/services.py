@@ -171,6 +171,46 @@ def opinion_update(*, access: Access, opinion_id: int, title: str, body: str, ve
     return o
 
 
+FILES_MAX = 5
+
+
+def opinion_files_add(*, access: Access, opinion_id: int, uploads: Sequence[Any], ip: str | None = None) -> list[Any]:
+    """Attach files (photos, a scanned document …) to a draft, all or none: its author (or the editor who
+    typed it in) only. The type is judged by content (attachments app); a refused file stores nothing."""
+    from zhengxie.attachments.models import Attachment
+    from zhengxie.attachments.services import attachment_attach, attachment_upload
+    from zhengxie.attachments.validation import AttachmentRejected
+
+    uploads = [u for u in uploads if u is not None]
+    if not uploads:
+        return []
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            o = _locked(access, opinion_id)
+            if not (o.author_id == access.user.pk or (o.author_id is None and o.created_by_id == access.user.pk)):
+                raise OpinionError("只有作者本人可以添加附件。", 403)
+            if o.state != DRAFT:
+                raise OpinionError("信息提交后不能再添加附件。", 409)
+            have = Attachment.objects.filter(committee=access.committee, object_type="opinions.opinion",
+                                             object_id=str(o.pk)).count()
+            if have + len(uploads) > FILES_MAX:
+                raise OpinionError(f"每条信息最多 {FILES_MAX} 个附件（已有 {have} 个）。")
+            for upload in uploads:
+                try:
+                    stored.append(attachment_upload(actor=access.user, committee=access.committee,  # type: ignore[arg-type]
+                                                    uploaded_file=upload, ip=ip))
+                except AttachmentRejected as exc:
+                    raise OpinionError(f"附件“{getattr(upload, 'name', '')}”未能上传：{exc.message}") from None
+            attachment_attach(actor=access.user, committee=access.committee,  # type: ignore[arg-type]
+                              attachment_ids=[a.pk for a in stored], obj=o)
+    except BaseException:
+        for a in stored:
+            a.file.delete(save=False)
+        raise
+    return stored
+
+
 def opinion_submit_public(*, committee: Committee, name: str, contact: str, title: str, body: str,
                           ip: str | None = None) -> Opinion:
     """社会征集: a member of the public submits through the public form (rate limits and the spam check
@@ -575,7 +615,7 @@ def signing_officer_revoke(*, access: Access, user_id: int) -> None:
 
 
 __all__ = [
-    "OpinionError", "warnings_for", "opinion_create", "opinion_update", "opinion_submit_public", "opinion_transition",
+    "OpinionError", "warnings_for", "opinion_create", "opinion_files_add", "opinion_update", "opinion_submit_public", "opinion_transition",
     "opinion_edit", "opinion_combine", "opinion_forward", "opinion_refer", "feedback_record", "instruction_record",
     "instructions_record_batch", "media_record", "issue_create", "issue_update", "issue_publish",
     "signing_officer_grant", "signing_officer_revoke", "reached_levels",

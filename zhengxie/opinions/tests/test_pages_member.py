@@ -201,3 +201,66 @@ def test_notices_lead_editors_to_the_item_and_authors_to_their_record(client, me
     assert notice.url == "/opinions/mine/"
     client.force_login(member_a)
     assert client.get(notice.url).status_code == 200
+
+
+# --- attachments ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    return tmp_path
+
+
+def photo(name: str = "现场照片.png"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhengxie.attachments.tests import samples
+
+    return SimpleUploadedFile(name, samples.png(), content_type="image/png")
+
+
+def test_a_member_attaches_a_photo_which_the_editor_can_read(client, media, member_a, editor_a, committee_a):
+    client.force_login(member_a)
+    response = client.post("/opinions/new/", {**TEXT, "action": "submit", "files": [photo()]})
+    o = Opinion.objects.get(author=member_a)
+    assert response.status_code == 302 and o.state == "submitted"
+    from zhengxie.attachments.models import Attachment
+
+    f = Attachment.objects.get(object_type="opinions.opinion", object_id=str(o.pk))
+    client.force_login(editor_a)
+    page = text_of(client.get(f"/opinions/{o.pk}/"))
+    assert "现场照片.png" in page
+    assert client.get(f"/api/v1/attachments/{f.pk}/download").status_code == 200
+
+
+def test_a_file_that_is_not_what_it_claims_is_refused_and_nothing_attached(client, media, member_a, committee_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhengxie.attachments.models import Attachment
+
+    client.force_login(member_a)
+    fake = SimpleUploadedFile("材料.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf")
+    response = client.post("/opinions/new/", {**TEXT, "action": "submit", "files": [photo(), fake]})
+    assert response.status_code == 400
+    assert "附件“材料.pdf”未能上传" in errors_of(response)
+    o = Opinion.objects.get(author=member_a)
+    assert o.state == "draft"  # the text is kept as a draft; not submitted
+    assert not Attachment.objects.exists()
+    assert not [p for p in media.rglob("*") if p.is_file()]
+
+
+def test_at_most_five_files(client, media, member_a, committee_a):
+    client.force_login(member_a)
+    response = client.post("/opinions/new/", {**TEXT, "action": "save", "files": [photo(f"{i}.png") for i in range(6)]})
+    assert response.status_code == 400 and "每条信息最多 5 个附件" in errors_of(response)
+
+
+def test_files_are_not_added_by_others_nor_after_submission(member_a, editor_a, committee_a, media):
+    o = submitted(member_a, committee_a)
+    with pytest.raises(services.OpinionError, match="提交后不能再添加附件"):
+        services.opinion_files_add(access=acc(member_a, committee_a), opinion_id=o.pk, uploads=[photo()])
+    draft = services.opinion_create(access=acc(member_a, committee_a), **TEXT)
+    with pytest.raises(services.OpinionError, match="只有作者本人"):
+        services.opinion_files_add(access=acc(editor_a, committee_a), opinion_id=draft.pk, uploads=[photo()])

@@ -75,7 +75,7 @@ def _context(access: Access, o: Opinion) -> dict[str, Any]:
         "units": list(Unit.objects.filter(committee=access.committee, is_active=True).order_by("order", "id"))
         if editor and taken_up else [],
         "referred_units": referred_units, "coauthors": [c.name for c in o.coauthors.all()],
-        "source_public": o.source_kind == SourceKind.PUBLIC,
+        "source_public": o.source_kind == SourceKind.PUBLIC, "files": selectors.attachments_of(o),
     }
 
 

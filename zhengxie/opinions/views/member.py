@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from zhengxie.accounts.permissions import Access
+from zhengxie.core.http import client_ip
 from zhengxie.opinions import selectors, services
 from zhengxie.opinions.forms import OpinionForm
 from zhengxie.opinions.models import Opinion, Track
@@ -66,11 +67,28 @@ def _render_form(request: HttpRequest, form: OpinionForm, o: Opinion | None, *, 
     body = form["body"].value() or ""
     return render(request, "opinions/member_form.html", {
         "form": form, "o": o, "warnings": services.warnings_for("", str(body)),
+        "files": selectors.attachments_of(o) if o else [], "files_max": services.FILES_MAX,
     }, status=status)
 
 
+def _rebound(request: HttpRequest, o: Opinion, error: str) -> OpinionForm:
+    data = request.POST.copy()
+    data["version"] = str(o.version)
+    form = OpinionForm(data)
+    form.is_valid()
+    form.add_error(None, error)
+    return form
+
+
 def _after_save(request: HttpRequest, access: Access, o: Opinion) -> HttpResponse:
-    """Stay on the draft, or submit it, as the pressed button asks."""
+    """Attach the chosen files, then stay on the draft or submit it, as the pressed button asks."""
+    uploads = request.FILES.getlist("files")
+    if uploads:
+        try:
+            services.opinion_files_add(access=access, opinion_id=o.pk, uploads=uploads, ip=client_ip(request))
+        except services.OpinionError as exc:
+            message, status = refusal(exc)
+            return _render_form(request, _rebound(request, o, f"正文已保存为草稿，但{message}"), o, status=status)
     if request.POST.get("action") != "submit":
         messages.success(request, "草稿已保存，只有您自己能看到。写好后再提交。")
         return redirect("opinions:edit", pk=o.pk)
@@ -78,12 +96,7 @@ def _after_save(request: HttpRequest, access: Access, o: Opinion) -> HttpRespons
         o = services.opinion_transition(access=access, opinion_id=o.pk, name="submit", version=o.version)
     except (TransitionError, services.OpinionError) as exc:
         message, status = refusal(exc)
-        data = request.POST.copy()
-        data["version"] = str(o.version)
-        form = OpinionForm(data)
-        form.is_valid()
-        form.add_error(None, f"草稿已保存，但还不能提交：{message}")
-        return _render_form(request, form, o, status=status)
+        return _render_form(request, _rebound(request, o, f"草稿已保存，但还不能提交：{message}"), o, status=status)
     messages.success(request, f"已提交《{o.title}》（收文编号 {serial_label(o)}），请等待社情民意编辑处理。")
     return redirect("opinions:detail", pk=o.pk)
 
