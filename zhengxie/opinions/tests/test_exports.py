@@ -132,8 +132,8 @@ def test_an_editor_may_download_a_draft_issue_marked_as_a_draft(member_a, editor
     response = login(editor_a).get(reverse("opinions:issue_docx", args=[issue.pk]))
     assert response.status_code == 200
     texts = [p.text for p in docx_paragraphs(response.content)]
-    assert "草稿（未印发）" in texts and "（草稿）" in response["Content-Disposition"] or "%EF%BC%88" in response[
-        "Content-Disposition"]
+    assert "草稿（未印发）" in texts and f"opinions-express-draft-{issue.pk}.docx" in response["Content-Disposition"]
+    assert "社情民意专递" in texts and not any("第" in t and "期" in t for t in texts[:3])  # no number yet
     # A member sees published issues only: a draft is not there for them.
     assert login(member_a).get(reverse("opinions:issue_docx", args=[issue.pk])).status_code == 404
 

@@ -185,6 +185,20 @@ def test_a_year_or_a_date_range_counts_what_was_received_in_it(world):
     assert yesterday["received"] == 0 and yesterday["issues"] == 0
 
 
+def test_a_committee_shows_its_own_level_and_those_above_it(world, db):
+    from zhengxie.org.models import Committee
+    from zhengxie.testing.factories import make_committee
+
+    county_cards = [c.key for c in stats.stats_report(scope(world.county)).cards]
+    assert {"adopted_county", "adopted_city", "adopted_province", "adopted_national", "upper_rate"} <= set(county_cards)
+    city_cards = [c.key for c in stats.stats_report(scope(world.city)).cards]
+    assert "adopted_county" not in city_cards and "instructed_city" in city_cards
+    national = make_committee("nat", name="全国政协", level=Committee.Level.NATIONAL)
+    report = stats.stats_report(scope(national))
+    assert "adopted_upper" not in [c.key for c in report.cards]  # nothing above it
+    assert stats.count_figures(scope(national))["adopted_upper"] == 0
+
+
 def test_another_committee_counts_nothing_of_this_one(world, committee_b):
     n = stats.count_figures(scope(committee_b))
     assert all(v == 0 for v in n.counts.values())
