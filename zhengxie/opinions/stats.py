@@ -131,7 +131,9 @@ def scope_from_query(committee: Committee, data: Mapping[str, str]) -> tuple[Sco
         kw["author"] = NONE
     elif raw:
         pk = parse_int(raw)
-        if pk is None or not User.objects.filter(pk=pk).exists():
+        # Only people credited with an item here: a link never reveals who else has an account.
+        if pk is None or not (Opinion.objects.filter(author_id=pk, committee=committee).exists()
+                              or Coauthor.objects.filter(user_id=pk, committee=committee).exists()):
             errors.append("所选作者不存在，已忽略。")
         else:
             kw["author"] = str(pk)
@@ -422,7 +424,7 @@ class Report:
 
 
 def stats_report(scope: Scope) -> Report:
-    """Everything the statistics page and its spreadsheet show, in eight queries however many items."""
+    """Everything the statistics page and its spreadsheet show, in nine queries however many items."""
     ctx = Context.of(scope.committee)
     total = count_figures(scope, ctx)
     columns = [_c(k) for k in group_keys(ctx)]

@@ -204,11 +204,14 @@ def test_another_committee_counts_nothing_of_this_one(world, committee_b):
     assert all(v == 0 for v in n.counts.values())
 
 
-def test_bad_filters_are_dropped_with_a_chinese_message(county):
+def test_bad_filters_are_dropped_with_a_chinese_message(county, member_b):
+    county_stranger = member_b
     s, errors = stats.scope_from_query(county, {"year": "20x6", "from": "2026-13-01", "source": "combined",
                                                 "author": "abc", "sector": "x" * 200})
     assert s == stats.Scope(committee=county)
     assert len(errors) == 5 and all("已" in e for e in errors)
+    s, errors = stats.scope_from_query(county, {"author": str(county_stranger.pk)})
+    assert s.author == "" and "作者" in errors[0]  # no items here: the link says nothing about them
     s, errors = stats.scope_from_query(county, {"from": "2026-03-10", "to": "2026-03-01"})
     assert s.date_from is None and "开始日期" in errors[0]
 
