@@ -228,3 +228,70 @@ def test_an_item_goes_from_a_member_up_to_the_city_and_its_instruction_comes_bac
     expect(card.locator("ins").first).to_be_visible()
     _shot(member, device, "9-mine")
     _shot_of(card, device, "9b-mine-card")
+
+
+def test_the_public_writes_in_and_the_editor_combines_and_records_a_stack_of_instructions(page, device, parent_city):
+    """A member of the public uses the form (no login); 陈思远 combines it with a member's item on the same
+    matter, and enters 批示 from a stack on the batch page — a bad row first, refused with nothing recorded."""
+    name = VIEWPORT_NAME[device]
+    public_title = f"关于河滨公园夜间照明不足的建议（{name}）"
+    visit(page, "/opinions/public/demo-county/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("向云湖区政协反映社情民意")
+    page.get_by_label("姓名（必填）").fill("李阿姨")
+    page.get_by_label("联系方式（必填）").fill("13700001234")
+    page.get_by_label("标题（必填）").fill(public_title)
+    page.get_by_label("正文（必填）").fill("河滨公园北段路灯损坏较多，晚上散步的老人孩子容易摔倒。建议尽快修复并增设照明。")
+    _shot(page, device, "p1-public-form")
+    page.wait_for_timeout(5_500)  # a person takes a few seconds; the form refuses bots that post at once
+    submit(page, page.get_by_role("button", name="提交"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("已收到您反映的情况")
+    expect(page.locator("main")).to_contain_text("收文编号")
+
+    log_in(page, "member")
+    member_title = f"关于河滨公园北段增设路灯的建议（{name}）"
+    visit(page, "/opinions/new/")
+    page.get_by_label("标题（必填）").fill(member_title)
+    page.get_by_label("正文", exact=True).fill("河滨公园北段照明不足，夜间安全隐患突出，建议增设路灯。")
+    submit(page, page.get_by_role("button", name="提交", exact=True))
+    support.log_out(page)
+
+    log_in(page, "editor")
+    visit(page, "/opinions/desk/?q=" + "河滨公园")
+    public_item = _desk_item(page, public_title)
+    expect(public_item).to_contain_text("社会公众")
+    public_item.get_by_role("checkbox").check()
+    _desk_item(page, member_title).get_by_role("checkbox").check()
+    expect(page.get_by_role("button", name=re.compile("^综合采用"))).to_contain_text("已选 2 条")
+    submit(page, page.get_by_role("button", name=re.compile("^综合采用")))
+    expect(page.get_by_role("heading", level=1)).to_have_text("综合采用")
+    page.get_by_label("综合稿标题（必填）").fill(f"关于改善河滨公园夜间照明的建议（{name}）")
+    _shot(page, device, "p2-combine")
+    submit(page, page.get_by_role("button", name="生成综合稿"))
+    expect(page.get_by_role("status")).to_contain_text("已将 2 条信息综合为")
+    expect(page.locator("dl.facts")).to_contain_text("李阿姨")  # the authors, credited
+    piece_url = urlparse(page.url).path
+    # The public submitter's contact is on the source's page, for the editors only.
+    visit(page, "/opinions/desk/?tab=adopted&q=" + "夜间照明不足")
+    submit(page, page.get_by_role("link", name=public_title, exact=True))
+    expect(page.locator("dl.facts")).to_contain_text("13700001234")
+
+    # A stack of 批示: a city-level one on an item never sent to the city is refused, nothing recorded.
+    visit(page, "/opinions/instructions/")
+    first = page.get_by_role("group", name="第 1 条")
+    choice = first.get_by_label("信息").locator("option", has_text=f"关于改善河滨公园夜间照明的建议（{name}）")
+    first.get_by_label("信息").select_option(value=choice.get_attribute("value"))
+    first.get_by_label("批示层级").select_option(label="市级")
+    first.get_by_label("批示领导", exact=True).fill("周明")
+    first.get_by_label("批示内容").fill("请市城管局指导落实。")
+    submit(page, page.get_by_role("button", name="全部登记"), status=409)
+    expect(page.get_by_role("alert")).to_contain_text("第 1 条：这条信息没有报送到市级")
+    _shot(page, device, "p3-batch-refused")
+    first = page.get_by_role("group", name="第 1 条")
+    first.get_by_label("批示层级").select_option(label="县（区）级")
+    first.get_by_label("批示领导", exact=True).fill("王区长")
+    submit(page, page.get_by_role("button", name="全部登记"))
+    expect(page.get_by_role("status")).to_contain_text("已登记 1 条批示")
+    visit(page, piece_url)
+    expect(page.locator("section", has=page.get_by_role("heading", name="各级情况"))).to_contain_text("王区长")
+    visit(page, "/opinions/issues/")
+    _shot(page, device, "p4-issues")
