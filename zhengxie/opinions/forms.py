@@ -10,8 +10,11 @@ from typing import Any
 from django import forms
 from django.core import signing
 
-from zhengxie.opinions.models import BODY_HARD, BODY_SOFT, TITLE_MAX, Series
-from zhengxie.org.models import Committee
+from zhengxie.accounts.models import Role
+from zhengxie.accounts.permissions import Access
+from zhengxie.opinions.models import BODY_HARD, BODY_SOFT, TITLE_MAX, Series, SourceKind
+from zhengxie.opinions.permissions import O_EDIT
+from zhengxie.org.models import Committee, Party
 
 TEXT_ERRORS = {"required": "请填写%(label)s。", "max_length": "%(label)s不能超过 %(limit_value)d 个字（现在 %(show_value)d 个字）。"}
 
@@ -40,19 +43,55 @@ def _one_line(value: str) -> str:
     return re.sub(r"[\r\n]+", "", value).strip()
 
 
-ONE_MATTER = (f"一事一报：一条信息只反映一个问题。正文一般不超过 {BODY_SOFT} 字，"
-              "写清情况、问题和建议；超过时会提示，但仍可保存。")
+ONE_MATTER_PUBLIC = f"一事一报：一条信息只反映一个问题。正文一般不超过 {BODY_SOFT} 字，写清情况、问题和建议。"
+ONE_MATTER = ONE_MATTER_PUBLIC.removesuffix("。") + "；超过时会提示，但仍可保存。"
 
 
 class OpinionForm(forms.Form):
-    """A member's or informant's item: title and body, saved as a draft or submitted."""
+    """A member's or informant's item: title and body, saved as a draft or submitted. For an editor creating
+    one (`access` given), also whose item it is: a party's, a lower committee's or a member of the public's."""
 
     title = _title_field(help_text=f"不超过 {TITLE_MAX} 字，一般写作“关于……的建议”。")
     body = _body_field(required=False, help_text=ONE_MATTER + "提交前必须填写。")
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, access: Access | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.staff = access is not None and access.has(O_EDIT)
+        if not self.staff:
+            return
+        own = [(k.value, f"本人（{k.label}）") for role, k in ((Role.MEMBER, SourceKind.MEMBER),
+                                                            (Role.INFORMANT, SourceKind.INFORMANT))
+               if role in access.roles]  # type: ignore[union-attr]
+        others = [(k.value, k.label) for k in SourceKind if k.value in SourceKind.by_staff()]
+        self.fields["source_kind"] = forms.ChoiceField(
+            label="来源", choices=[("", "请选择")] + own + others,
+            error_messages={"required": "请选择信息来源。", "invalid_choice": "请选择信息来源。"},
+            help_text="代党派、下级政协或群众录入时选择相应来源，并填写下面的单位或反映人。")
+        self.fields["body_name"] = forms.CharField(label="报送单位", required=False, max_length=100,
+                                                   help_text="党派、下级政协报送的，填写单位全称，如“民盟云湖区委”。")
+        self.fields["submitter_name"] = forms.CharField(label="反映人", required=False, max_length=50,
+                                                        help_text="社会公众反映的，填写姓名。")
+        self.fields["submitter_contact"] = forms.CharField(label="反映人联系方式", required=False, max_length=100,
+                                                           help_text="仅编辑可见。")
+        parties = list(Party.objects.filter(committee=access.committee).order_by("order", "id")  # type: ignore[union-attr]
+                       .values_list("id", "name"))
+        if parties:
+            self.fields["party"] = forms.TypedChoiceField(label="党派", required=False, coerce=int, empty_value=None,
+                                                          choices=[("", "（不涉及）")] + parties)
+
     def clean_title(self) -> str:
         return _one_line(self.cleaned_data["title"])
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned values in the shape `services.opinion_create` takes."""
+        d = self.cleaned_data
+        data: dict[str, Any] = {"title": d["title"], "body": d.get("body") or ""}
+        if self.staff:
+            data.update(source_kind=d.get("source_kind") or None, body_name=d.get("body_name") or "",
+                        submitter_name=d.get("submitter_name") or "",
+                        submitter_contact=d.get("submitter_contact") or "", party_id=d.get("party"))
+        return data
 
 
 class EditForm(forms.Form):
@@ -150,7 +189,7 @@ class PublicForm(forms.Form):
                               help_text="手机号或电子邮箱，仅供工作人员核实情况，不会公开。",
                               widget=forms.TextInput(attrs={"autocomplete": "tel"}))
     title = _title_field(help_text=f"不超过 {TITLE_MAX} 字，如“关于……的建议”。")
-    body = _body_field(help_text=ONE_MATTER)
+    body = _body_field(help_text=ONE_MATTER_PUBLIC)
     # Hidden from people (CSS and aria-hidden); bots fill every field they find.
     website = forms.CharField(label="网址（请勿填写）", required=False, max_length=200,
                               widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))

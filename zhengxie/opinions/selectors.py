@@ -186,6 +186,14 @@ def desk_counts(access: Access, *, q: str = "") -> dict[str, int]:
     return {state: n for state, n in qs.order_by().values_list("state").annotate(n=Count("id"))}
 
 
+def typed_drafts(access: Access, *, limit: int = 20) -> list[Opinion]:
+    """Drafts this editor typed in for others (a party, a lower committee, the public), newest first."""
+    if not access.has(O_EDIT):
+        return []
+    return list(Opinion.objects.filter(committee=access.committee, state=DRAFT, author__isnull=True,
+                                       created_by=access.user).order_by("-id")[:limit])
+
+
 def signing_queue(access: Access) -> QuerySet[Opinion]:
     """Edited items waiting for the signing officer (leaders and authorised editors)."""
     from zhengxie.opinions.workflow import EDITED

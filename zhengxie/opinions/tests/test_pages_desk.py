@@ -430,3 +430,38 @@ def test_the_home_page_lists_the_editors_and_signers_to_dos(client, member_a, ed
     other = make_persona(committee_a, "member", "m_other")
     client.force_login(other)
     assert "社情民意 1 条" not in text_of(client.get("/"))
+
+
+# --- typing in items for others --------------------------------------------------------------------------
+
+
+def test_an_editor_types_in_a_partys_item_and_submits_it(client, editor_a, committee_a):
+    from zhengxie.org.models import Party
+
+    party = Party.objects.filter(committee=committee_a).first() or Party.objects.create(committee=committee_a, name="民盟")
+    client.force_login(editor_a)
+    page = text_of(client.get("/opinions/new/"))
+    assert "录入社情民意" in page and "代为录入" in page
+    response = client.post("/opinions/new/", {**TEXT, "source_kind": "party", "body_name": "民盟云湖区委",
+                                              "party": party.pk, "action": "save"})
+    o = Opinion.objects.get(created_by=editor_a)
+    assert response.status_code == 302 and o.state == "draft" and o.author is None
+    assert o.body_name == "民盟云湖区委" and o.party == party
+    assert "我录入的草稿" in text_of(client.get(DESK))
+    client.post(f"/opinions/{o.pk}/draft/", {**TEXT, "version": o.version, "action": "submit"})
+    o.refresh_from_db()
+    assert o.state == "submitted" and o.source_kind == "party"
+
+
+def test_typing_in_a_public_item_needs_the_submitters_name(client, editor_a, committee_a):
+    client.force_login(editor_a)
+    response = client.post("/opinions/new/", {**TEXT, "source_kind": "public", "action": "save"})
+    assert response.status_code == 400 and "请填写反映人姓名。" in text_of(response)
+    assert not Opinion.objects.exists()
+
+
+def test_a_member_cannot_type_in_for_a_party(client, member_a, committee_a):
+    client.force_login(member_a)
+    assert "代为录入" not in text_of(client.get("/opinions/new/"))
+    client.post("/opinions/new/", {**TEXT, "source_kind": "party", "body_name": "民盟", "action": "save"})
+    assert Opinion.objects.get().source_kind == "member"  # the field is not the member's to set

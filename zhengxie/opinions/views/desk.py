@@ -63,7 +63,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     query = urlencode({"tab": tab, **({"q": q} if q else {})})
     return render(request, "opinions/desk.html", {
         "form": form, "page": page, "tabs": tabs, "tab": tab, "tab_label": TAB_LABELS[tab], "q": q,
-        "query": query, "here": request.get_full_path(),
+        "query": query, "here": request.get_full_path(), "drafts": selectors.typed_drafts(access),
     })
 
 
@@ -145,7 +145,8 @@ def sign(request: HttpRequest) -> HttpResponse:
 def instructions(request: HttpRequest) -> HttpResponse:
     """A clerk's stack of 批示, several rows at once: all recorded or none (the message names the row)."""
     access = viewer(request, O_EDIT, message=EDITORS_ONLY)
-    items = [(o.pk, f"{serial_label(o) or o.pk}《{o.shown_title}》") for o in selectors.trackable(access)]
+    items = [(o.pk, f"{'收文 ' + serial_label(o) if o.serial else '综合稿'}《{o.shown_title}》")
+             for o in selectors.trackable(access)]
     source = request.POST if request.method == "POST" else request.GET
     n = min(max(int_or_none(source.get("rows")) or BATCH_ROWS, 1), BATCH_ROWS_MAX)
     rows = [InstructionRowForm(request.POST if request.method == "POST" else None, prefix=f"r{i}", items=items,

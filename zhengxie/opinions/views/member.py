@@ -105,12 +105,11 @@ def _after_save(request: HttpRequest, access: Access, o: Opinion) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def new(request: HttpRequest) -> HttpResponse:
     access = viewer(request, O_SUBMIT, message=NO_RIGHT)
-    form = OpinionForm(request.POST or None)
+    form = OpinionForm(request.POST or None, access=access)
     if request.method == "POST":
         if form.is_valid():
             try:
-                o = services.opinion_create(access=access, title=form.cleaned_data["title"],
-                                            body=form.cleaned_data["body"])
+                o = services.opinion_create(access=access, **form.service_data())
             except services.OpinionError as exc:
                 message, status = refusal(exc)
                 form.add_error(None, message)
