@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from zhengxie.opinions.views import desk, issues, item, member, public
+from zhengxie.opinions.views import desk, issues, item, member, public, signers
 
 app_name = "opinions"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("combine/", desk.combine, name="combine"),
     path("sign/", desk.sign, name="sign"),
     path("instructions/", desk.instructions, name="instructions"),
+    path("signers/", signers.signers, name="signers"),
     path("<int:pk>/revise/", item.revise, name="revise"),
     path("<int:pk>/forward/", item.forward, name="forward"),
     path("<int:pk>/track/", item.track, name="track"),

@@ -465,3 +465,32 @@ def test_a_member_cannot_type_in_for_a_party(client, member_a, committee_a):
     assert "代为录入" not in text_of(client.get("/opinions/new/"))
     client.post("/opinions/new/", {**TEXT, "source_kind": "party", "body_name": "民盟", "action": "save"})
     assert Opinion.objects.get().source_kind == "member"  # the field is not the member's to set
+
+
+# --- signing officers --------------------------------------------------------------------------------------
+
+
+def test_the_admin_names_an_editor_who_then_signs(client, admin_a, member_a, editor_a, committee_a):
+    o = adopted(member_a, editor_a, committee_a)
+    o = services.opinion_edit(access=acc(editor_a, committee_a), opinion_id=o.pk, title=o.title, body="编辑稿")
+    client.force_login(admin_a)
+    page = text_of(client.get("/opinions/signers/"))
+    assert "尚未指定" in page
+    response = client.post("/opinions/signers/", {"user_id": editor_a.pk, "action": "grant"})
+    assert response.status_code == 302
+    response = client.post("/opinions/signers/", {"user_id": editor_a.pk, "action": "grant"})
+    assert response.status_code == 409 and "已是签发人" in text_of(response)
+    client.force_login(editor_a)
+    client.post(f"/opinions/{o.pk}/transitions/sign/", {"version": o.version})
+    assert Opinion.objects.get(pk=o.pk).state == "signed"
+    client.force_login(admin_a)
+    client.post("/opinions/signers/", {"user_id": editor_a.pk, "action": "revoke"})
+    assert "尚未指定" in text_of(client.get("/opinions/signers/"))
+
+
+def test_only_the_admin_names_signers_and_only_opinion_staff(client, admin_a, member_a, editor_a, committee_a):
+    client.force_login(editor_a)
+    assert client.get("/opinions/signers/").status_code == 403
+    client.force_login(admin_a)
+    response = client.post("/opinions/signers/", {"user_id": member_a.pk, "action": "grant"})
+    assert response.status_code == 400 and "签发人须是本会的社情民意工作人员。" in text_of(response)
