@@ -53,6 +53,8 @@ class OpinionForm(forms.Form):
 
     title = _title_field(help_text=f"不超过 {TITLE_MAX} 字，一般写作“关于……的建议”。")
     body = _body_field(required=False, help_text=ONE_MATTER + "提交前必须填写。")
+    coauthors = forms.CharField(label="联名人", required=False, max_length=300,
+                                help_text="与您一起反映的委员或特邀信息员，填写姓名，多位用顿号分隔；选填。")
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, access: Access | None = None, **kwargs: Any) -> None:
@@ -82,6 +84,10 @@ class OpinionForm(forms.Form):
 
     def clean_title(self) -> str:
         return _one_line(self.cleaned_data["title"])
+
+    def coauthor_names(self) -> list[str]:
+        raw = re.split(r"[、，,;；\s]+", self.cleaned_data.get("coauthors") or "")
+        return list(dict.fromkeys(n for n in raw if n))
 
     def service_data(self) -> dict[str, Any]:
         """The cleaned values in the shape `services.opinion_create` takes."""

@@ -230,3 +230,19 @@ def attachments_of(o: Opinion) -> list:  # type: ignore[type-arg]
 
     return list(Attachment.objects.filter(committee_id=o.committee_id, object_type="opinions.opinion",
                                           object_id=str(o.pk)).order_by("id"))
+
+
+def people_named(access: Access, names: list[str]) -> dict[str, list[int]]:
+    """The members and 特邀信息员 of this committee with each of `names` (display name), for naming co-authors
+    by name on a phone rather than picking them from a list of hundreds."""
+    from zhengxie.accounts.models import Role, User
+
+    if not names:
+        return {}
+    rows = (User.objects.filter(display_name__in=names, is_active=True, grants__committee=access.committee,
+                                grants__role__in=[Role.MEMBER, Role.INFORMANT])
+            .distinct().values_list("display_name", "id"))
+    out: dict[str, list[int]] = {name: [] for name in names}
+    for name, pk in rows:
+        out[name].append(pk)
+    return out

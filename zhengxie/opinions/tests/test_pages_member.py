@@ -264,3 +264,46 @@ def test_files_are_not_added_by_others_nor_after_submission(member_a, editor_a, 
     draft = services.opinion_create(access=acc(member_a, committee_a), **TEXT)
     with pytest.raises(services.OpinionError, match="只有作者本人"):
         services.opinion_files_add(access=acc(editor_a, committee_a), opinion_id=draft.pk, uploads=[photo()])
+
+
+# --- co-authors (联名) -----------------------------------------------------------------------------------------
+
+
+def test_a_member_names_a_co_author_who_then_sees_the_item_in_their_record(client, member_a, informant_a,
+                                                                          committee_a):
+    from zhengxie.accounts.models import User
+
+    User.objects.filter(pk=informant_a.pk).update(display_name="周信息")
+    client.force_login(member_a)
+    client.post("/opinions/new/", {**TEXT, "coauthors": "周信息", "action": "submit"})
+    o = Opinion.objects.get(author=member_a)
+    assert [c.user_id for c in o.coauthors.all()] == [informant_a.pk]
+    client.force_login(informant_a)
+    body = text_of(client.get("/opinions/mine/"))
+    assert o.title in body and "联名" in body
+
+
+def test_an_unknown_or_ambiguous_co_author_is_refused_and_nothing_saved(client, member_a, committee_a):
+    from zhengxie.accounts.models import Role, User
+    from zhengxie.testing.factories import make_persona
+
+    for username in ("twin1", "twin2"):
+        twin = make_persona(committee_a, Role.MEMBER, username)
+        User.objects.filter(pk=twin.pk).update(display_name="李同名")
+    client.force_login(member_a)
+    response = client.post("/opinions/new/", {**TEXT, "coauthors": "王不存在", "action": "save"})
+    assert response.status_code == 400 and "本会没有名为“王不存在”的委员或特邀信息员" in text_of(response)
+    response = client.post("/opinions/new/", {**TEXT, "coauthors": "李同名", "action": "save"})
+    assert response.status_code == 400 and "本会有 2 位名为“李同名”" in text_of(response)
+    assert not Opinion.objects.exists()
+
+
+def test_co_authors_can_be_changed_on_the_draft(client, member_a, informant_a, committee_a):
+    from zhengxie.accounts.models import User
+
+    User.objects.filter(pk=informant_a.pk).update(display_name="周信息")
+    o = services.opinion_create(access=acc(member_a, committee_a), **TEXT, coauthor_ids=[informant_a.pk])
+    client.force_login(member_a)
+    assert 'value="周信息"' in client.get(f"/opinions/{o.pk}/draft/").content.decode()
+    client.post(f"/opinions/{o.pk}/draft/", {**TEXT, "coauthors": "", "version": o.version, "action": "save"})
+    assert not o.coauthors.exists()

@@ -63,6 +63,22 @@ def _dress_credit(credit: selectors.Credit) -> None:
     credit.instruction_count = len(credit.instructions)  # type: ignore[attr-defined]
 
 
+def _coauthor_ids(access: Access, form: OpinionForm) -> list[int] | None:
+    """The co-authors the form names, as user ids; None (with the form's error) when a name is unknown or
+    shared by several people."""
+    names = form.coauthor_names()
+    found = selectors.people_named(access, names)
+    for name in names:
+        if not found.get(name):
+            form.add_error("coauthors", f"本会没有名为“{name}”的委员或特邀信息员，请核对姓名。")
+            return None
+        if len(found[name]) > 1:
+            form.add_error("coauthors", f"本会有 {len(found[name])} 位名为“{name}”的委员或特邀信息员，"
+                                        "请社情民意编辑帮您添加。")
+            return None
+    return [found[n][0] for n in names]
+
+
 def _render_form(request: HttpRequest, form: OpinionForm, o: Opinion | None, *, status: int = 200) -> HttpResponse:
     body = form["body"].value() or ""
     return render(request, "opinions/member_form.html", {
@@ -107,9 +123,9 @@ def new(request: HttpRequest) -> HttpResponse:
     access = viewer(request, O_SUBMIT, message=NO_RIGHT)
     form = OpinionForm(request.POST or None, access=access)
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and (coauthors := _coauthor_ids(access, form)) is not None:
             try:
-                o = services.opinion_create(access=access, **form.service_data())
+                o = services.opinion_create(access=access, **form.service_data(), coauthor_ids=coauthors)
             except services.OpinionError as exc:
                 message, status = refusal(exc)
                 form.add_error(None, message)
@@ -128,12 +144,15 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if o.state != DRAFT:
         messages.info(request, f"这条信息当前状态为“{OPINION_WORKFLOW.state_label(o.state)}”，提交后不能再修改。")
         return redirect("opinions:detail", pk=o.pk)
-    form = OpinionForm(request.POST or None, initial={"title": o.title, "body": o.body, "version": o.version})
+    form = OpinionForm(request.POST or None, initial={
+        "title": o.title, "body": o.body, "version": o.version,
+        "coauthors": "、".join(c.name for c in o.coauthors.all())})
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and (coauthors := _coauthor_ids(access, form)) is not None:
             try:
                 o = services.opinion_update(access=access, opinion_id=o.pk, title=form.cleaned_data["title"],
-                                            body=form.cleaned_data["body"], version=form.cleaned_data.get("version"))
+                                            body=form.cleaned_data["body"], version=form.cleaned_data.get("version"),
+                                            coauthor_ids=coauthors)
             except services.OpinionError as exc:
                 message, status = refusal(exc)
                 form.add_error(None, message)
