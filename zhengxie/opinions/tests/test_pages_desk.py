@@ -494,3 +494,26 @@ def test_only_the_admin_names_signers_and_only_opinion_staff(client, admin_a, me
     client.force_login(admin_a)
     response = client.post("/opinions/signers/", {"user_id": member_a.pk, "action": "grant"})
     assert response.status_code == 400 and "签发人须是本会的社情民意工作人员。" in text_of(response)
+
+
+def test_the_item_page_costs_the_same_queries_however_long_its_chain(client, county, city, province, member_a,
+                                                                     editor_a, leader_a, city_editor, city_leader,
+                                                                     province_editor):
+    short = signed(member_a, editor_a, leader_a, county, title="关于甲的建议")
+    long = signed(member_a, editor_a, leader_a, county, title="关于乙的建议")
+    copy = services.opinion_forward(access=acc(editor_a, county), opinion_id=long.pk, committee_id=city.pk)
+    services.opinion_transition(access=acc(city_editor, city), opinion_id=copy.pk, name="adopt")
+    services.opinion_edit(access=acc(city_editor, city), opinion_id=copy.pk, title=copy.title, body="市级编辑稿")
+    services.opinion_transition(access=acc(city_leader, city), opinion_id=copy.pk, name="sign")
+    up = services.opinion_forward(access=acc(city_editor, city), opinion_id=copy.pk, committee_id=province.pk)
+    services.opinion_transition(access=acc(province_editor, province), opinion_id=up.pk, name="adopt")
+    for level in ("county", "city"):
+        services.instruction_record(access=acc(editor_a, county), opinion_id=long.pk, level=level, person="王",
+                                    text="阅。")
+    client.force_login(editor_a)
+    _, few = queries_during(lambda: client.get(f"/opinions/{short.pk}/"))
+    response, many = queries_during(lambda: client.get(f"/opinions/{long.pk}/"))
+    assert response.status_code == 200
+    body = text_of(response)
+    assert "丙市政协" in body and "丁省政协" in body
+    assert len(many) == len(few), growth_report(few, many)

@@ -195,3 +195,15 @@ def test_the_public_form_is_rate_limited_per_address(client, committee_a, monkey
 
 def test_an_unknown_committee_has_no_form(client, db):
     assert client.get("/opinions/public/nowhere/").status_code == 404
+
+
+def test_the_issue_page_links_its_word_and_pdf_files(client, member_a, editor_a, leader_a, committee_a):
+    a = signed(member_a, editor_a, leader_a, committee_a)
+    issue = services.issue_create(access=acc(editor_a, committee_a), series="express", recipients_main=["区委"])
+    client.force_login(editor_a)
+    assert "下载 Word（草稿）" in text_of(client.get(f"/opinions/issues/{issue.pk}/"))
+    services.issue_update(access=acc(editor_a, committee_a), issue_id=issue.pk, opinion_ids=[a.pk])
+    services.issue_publish(access=acc(editor_a, committee_a), issue_id=issue.pk)
+    body = text_of(client.get(f"/opinions/issues/{issue.pk}/"))
+    assert f'href="/opinions/issues/{issue.pk}.docx"' in body and f'href="/opinions/issues/{issue.pk}.pdf"' in body
+    assert client.get(f"/opinions/issues/{issue.pk}.docx").status_code == 200

@@ -63,9 +63,10 @@ def _issue(access: Access, pk: int) -> Issue:
 
 
 def _exports(issue: Issue) -> list[tuple[str, str]]:
-    """The issue's .docx and PDF, once the statistics-and-exports pages provide them."""
+    """The issue's .docx and PDF (views/reports.py); a draft's are marked 草稿, for checking the layout."""
     links = []
-    for name, label in (("issue_docx", "下载 Word"), ("issue_pdf", "下载 PDF")):
+    draft = "（草稿）" if issue.state != ISSUE_PUBLISHED else ""
+    for name, label in (("issue_docx", f"下载 Word{draft}"), ("issue_pdf", f"下载 PDF{draft}")):
         try:
             links.append((reverse(f"opinions:{name}", args=[issue.pk]), label))
         except NoReverseMatch:
@@ -88,7 +89,7 @@ def _render(request: HttpRequest, access: Access, issue: Issue, *, error: str = 
     return render(request, "opinions/issue.html", {
         "issue": issue, "items": items, "candidates": candidates, "editor": editor, "draft": draft,
         "state_label": ISSUE_WORKFLOW.state_label(issue.state), "form": form, "error": error,
-        "exports": _exports(issue) if not draft else [],
+        "exports": _exports(issue),
     }, status=status)
 
 
