@@ -207,3 +207,21 @@ def test_the_issue_page_links_its_word_and_pdf_files(client, member_a, editor_a,
     body = text_of(client.get(f"/opinions/issues/{issue.pk}/"))
     assert f'href="/opinions/issues/{issue.pk}.docx"' in body and f'href="/opinions/issues/{issue.pk}.pdf"' in body
     assert client.get(f"/opinions/issues/{issue.pk}.docx").status_code == 200
+
+
+def test_posts_caught_by_the_spam_guard_count_against_the_address(client, committee_a, monkeypatch):
+    monkeypatch.setattr(public_views, "PER_IP", 2)
+    url = f"/opinions/public/{committee_a.code}/"
+    for _ in range(2):
+        assert client.post(url, public_data(website="http://spam.example")).status_code == 400
+    response = client.post(url, public_data())
+    assert response.status_code == 429
+    assert not Opinion.objects.exists()
+
+
+def test_typing_mistakes_do_not_count(client, committee_a, monkeypatch):
+    monkeypatch.setattr(public_views, "PER_IP", 2)
+    url = f"/opinions/public/{committee_a.code}/"
+    for _ in range(3):
+        assert client.post(url, public_data(contact="")).status_code == 400
+    assert client.post(url, public_data()).status_code == 302

@@ -1,8 +1,8 @@
 """社会征集: the public form (no login) through which anyone may send a committee a 社情民意 item.
 
 No captcha: a honeypot field people never see, and a signed time stamp that must be at least a few
-seconds old (bots post at once); and per IP address at most `PER_IP` submissions in `WINDOW_MINUTES`,
-counted with the same throttle that limits login attempts. The item lands on the editors' desk as
+seconds old (bots post at once); and per IP address at most `PER_IP` submissions (or posts caught by
+the spam guard) in `WINDOW_MINUTES`, counted with the same throttle that limits login attempts. The item lands on the editors' desk as
 source 社会公众; the name and contact are shown to the editors only.
 """
 
@@ -47,6 +47,8 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             form.add_error(None, f"提交过于频繁，请 {minutes} 分钟后再试。")
             status = 429
         elif (problem := form.spam_problem()) is not None:
+            # Automatic posts count against the address too (typing mistakes do not).
+            throttle_count(_key(ip), limit=PER_IP, minutes=WINDOW_MINUTES)
             form.add_error(None, problem)
         elif form.is_valid():
             d = form.cleaned_data
