@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from zhengxie.accounts.services import throttle_count, throttle_locked
@@ -34,6 +35,7 @@ def _committee(code: str) -> Committee:
     return committee
 
 
+@never_cache  # each visitor gets a fresh signed time stamp
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, code: str) -> HttpResponse:
     committee = _committee(code)
