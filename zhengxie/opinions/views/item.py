@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhengxie.accounts.permissions import Access
 from zhengxie.opinions import selectors, services
 from zhengxie.opinions.forms import EditForm
-from zhengxie.opinions.guards import is_signing_officer
 from zhengxie.opinions.models import Opinion, SourceKind, Track
 from zhengxie.opinions.permissions import O_EDIT
 from zhengxie.opinions.views.common import (
@@ -67,7 +66,6 @@ def _context(access: Access, o: Opinion) -> dict[str, Any]:
         "may_edit": editor and o.state in (ADOPTED, EDITED) and not o.combined_into_id,
         "is_draft_author": o.state == "draft" and (o.author_id == access.user.pk
                                                      or (o.author_id is None and o.created_by_id == access.user.pk)),
-        "is_signer": o.state == EDITED and is_signing_officer(access, o.committee_id),
         "parent": parent if taken_up and not forwarded else None, "forwarded": forwarded,
         "may_track": editor and taken_up, "actions": ACTIONS,
         "levels": [(lv, Committee.Level(lv).label) for lv in Committee.Level.values
@@ -79,8 +77,7 @@ def _context(access: Access, o: Opinion) -> dict[str, Any]:
     }
 
 
-def _page(request: HttpRequest, access: Access, o: Opinion, *, error: str = "", status: int = 200,
-          edit_form: EditForm | None = None) -> HttpResponse:
+def _page(request: HttpRequest, access: Access, o: Opinion, *, error: str = "", status: int = 200) -> HttpResponse:
     context = _context(access, o)
     context["error"] = error
     return render(request, "opinions/detail.html", context, status=status)
