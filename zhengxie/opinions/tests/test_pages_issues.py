@@ -225,3 +225,27 @@ def test_typing_mistakes_do_not_count(client, committee_a, monkeypatch):
     for _ in range(3):
         assert client.post(url, public_data(contact="")).status_code == 400
     assert client.post(url, public_data()).status_code == 302
+
+
+def test_the_issue_list_and_the_signing_list_cost_the_same_queries_for_more_rows(client, member_a, editor_a,
+                                                                                 leader_a, committee_a):
+    from zhengxie.testing.queries import growth_report, queries_during
+
+    def more(n):
+        for _ in range(n):
+            a = signed(member_a, editor_a, leader_a, committee_a)
+            issue = services.issue_create(access=acc(editor_a, committee_a), series="express", recipients_main=["区委"])
+            services.issue_update(access=acc(editor_a, committee_a), issue_id=issue.pk, opinion_ids=[a.pk])
+            o = services.opinion_create(access=acc(member_a, committee_a), **TEXT)
+            o = services.opinion_transition(access=acc(member_a, committee_a), opinion_id=o.pk, name="submit")
+            services.opinion_transition(access=acc(editor_a, committee_a), opinion_id=o.pk, name="adopt")
+            services.opinion_edit(access=acc(editor_a, committee_a), opinion_id=o.pk, title=o.title, body="编辑稿")
+
+    more(1)
+    for user, url in ((editor_a, "/opinions/issues/"), (leader_a, "/opinions/sign/")):
+        client.force_login(user)
+        _, few = queries_during(lambda: client.get(url))
+        more(4)
+        response, many = queries_during(lambda: client.get(url))
+        assert response.status_code == 200
+        assert len(many) == len(few), growth_report(few, many)
