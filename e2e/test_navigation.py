@@ -21,6 +21,8 @@ NAV_HEADINGS = {
     "委员": "委员名录",
     "提案": "我的提案",
     "提案办理": re.compile(r"^(提案审查交办|重点督办)$"),  # the office's desk; a leader's 重点督办 screen
+    # 社情民意 starts where the role works: the editors' desk, my items, the signing list, the issues.
+    "社情民意": re.compile(r"^(社情民意编辑工作台|我的社情民意|待签发的社情民意|社情民意期刊)$"),
     "组织机构": COMMITTEE,
     "审计日志": "审计日志",
     "账号与角色": "账号与角色",

@@ -29,6 +29,7 @@ from zhengxie.audit.api import router as audit_router
 from zhengxie.members.api import router as members_router
 from zhengxie.notifications.api import router as notifications_router
 from zhengxie.org.api import router as org_router
+from zhengxie.opinions.api import router as opinions_router
 from zhengxie.proposals.api import router as proposals_router
 from zhengxie.textindex.api import router as search_router
 from zhengxie.textindex.topic_api import router as topics_router
@@ -263,6 +264,7 @@ api.add_router("", accounts_router)  # /auth/token, /me, /committees
 api.add_router("/org", org_router)
 api.add_router("/members", members_router)
 api.add_router("/proposals", proposals_router)
+api.add_router("/opinions", opinions_router)
 api.add_router("/audit", audit_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/attachments", attachments_router)

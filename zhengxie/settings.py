@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "zhengxie.textindex",
     # domains
     "zhengxie.proposals",
+    "zhengxie.opinions",
     "zhengxie.demo",
 ]
 

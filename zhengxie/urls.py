@@ -11,6 +11,7 @@ urlpatterns = [
     path("org/", include("zhengxie.org.urls")),
     path("search/", include("zhengxie.textindex.urls")),
     path("proposals/", include("zhengxie.proposals.urls")),
+    path("opinions/", include("zhengxie.opinions.urls")),
     path("members/", include("zhengxie.members.urls")),
     path("audit/", include("zhengxie.audit.urls")),
     path("notifications/", include("zhengxie.notifications.urls")),

@@ -28,6 +28,8 @@ class Role(models.TextChoices):
     MEMBER = "member", "委员"
     PROPOSAL_STAFF = "proposal_staff", "提案工作人员"
     OPINION_STAFF = "opinion_staff", "社情民意工作人员"
+    # 特邀信息员: not members, but they submit 社情民意 items in the committee's name.
+    INFORMANT = "informant", "特邀信息员"
     CONSULTATION_STAFF = "consultation_staff", "协商/专委会工作人员"
     UNIT_HANDLER = "unit_handler", "承办单位经办人"
     LEADER = "leader", "领导"

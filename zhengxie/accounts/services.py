@@ -37,35 +37,55 @@ def login_check(*, identifier: str, password: str, request=None, ip: str | None 
     if not ident or not password:
         raise LoginError("请输入用户名（或手机号）和密码。")
     now = timezone.now()
-    throttle = LoginThrottle.objects.filter(identifier=ident).first()
-    if throttle and throttle.locked_until and throttle.locked_until > now:
-        minutes = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
+    minutes = throttle_locked(ident, now=now)
+    if minutes:
         raise LoginError(f"登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试。", locked=True)
 
     user = authenticate(request, username=identifier.strip(), password=password)
     if user is None:
         _record_failure(ident, now=now, ip=ip)
         raise LoginError("用户名或密码不正确。")
-    if throttle:
-        throttle.delete()
+    LoginThrottle.objects.filter(identifier=ident).delete()
     audit_record(actor=user, committee=None, verb="account.login", obj=user, ip=ip)
     return user
 
 
+def throttle_locked(identifier: str, *, now: dt.datetime | None = None) -> int | None:
+    """Minutes until `identifier` may try again, or None when it is not locked.
+
+    Identifiers are free-form (a login name, or e.g. "opinions.public:<ip>" for the public form), so one
+    table and one rule serve every place that limits how often something may be tried.
+    """
+    now = now or timezone.now()
+    locked_until = LoginThrottle.objects.filter(identifier=identifier[:150]).values_list("locked_until", flat=True).first()
+    if locked_until and locked_until > now:
+        return max(1, int((locked_until - now).total_seconds() // 60) + 1)
+    return None
+
+
 @transaction.atomic
-def _record_failure(ident: str, *, now: dt.datetime, ip: str | None) -> None:
-    window = dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(identifier=ident)
+def throttle_count(identifier: str, *, limit: int, minutes: int, now: dt.datetime | None = None) -> bool:
+    """Count one try of `identifier` in its window of `minutes`; at `limit` tries it is locked for a window.
+    Returns whether this try locked it."""
+    now = now or timezone.now()
+    window = dt.timedelta(minutes=minutes)
+    throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(identifier=identifier[:150])
     if throttle.window_started_at is None or now - throttle.window_started_at > window:
         throttle.window_started_at = now
         throttle.failures = 0
     throttle.failures += 1
-    locked = throttle.failures >= settings.LOGIN_MAX_FAILURES
+    locked = throttle.failures >= limit
     if locked:
         throttle.locked_until = now + window
         throttle.failures = 0
         throttle.window_started_at = None
     throttle.save()
+    return locked
+
+
+@transaction.atomic
+def _record_failure(ident: str, *, now: dt.datetime, ip: str | None) -> None:
+    locked = throttle_count(ident, limit=settings.LOGIN_MAX_FAILURES, minutes=settings.LOGIN_LOCKOUT_MINUTES, now=now)
     audit_record(actor=None, committee=None, verb="account.locked" if locked else "account.login_failed",
                  payload={"identifier": ident}, ip=ip)
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import (
@@ -43,6 +43,7 @@ from django.db.models.expressions import Exists
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from zhengxie.core.figures import Figure, Row, Table, date_range_from_query, parse_int
 from zhengxie.org.models import Committee, Party, Sector, Session, Unit
 from zhengxie.proposals.models import Assignment, Category, Evaluation, Proposal, ProposerKind, Reply
 from zhengxie.proposals.workflow import (
@@ -115,21 +116,14 @@ def scope_from_query(committee: Committee, data: Mapping[str, str]) -> tuple[Sco
     if session == BETWEEN:
         kw["between"] = True
     elif session:
-        sid = _int(session)
+        sid = parse_int(session)
         if sid is None or not Session.objects.filter(committee=committee, pk=sid).exists():
             errors.append("所选会议不存在，已按全部会议统计。")
         else:
             kw["session_id"] = sid
-    for key, name in (("from", "date_from"), ("to", "date_to")):
-        raw = (data.get(key) or "").strip()
-        if raw:
-            try:
-                kw[name] = dt.date.fromisoformat(raw)
-            except ValueError:
-                errors.append(f"日期“{raw[:20]}”格式不对，应为 2026-03-10 这样的形式；已忽略。")
-    if kw.get("date_from") and kw.get("date_to") and kw["date_from"] > kw["date_to"]:
-        errors.append("开始日期晚于结束日期，已忽略日期范围。")
-        kw.pop("date_from"), kw.pop("date_to")
+    dates, date_errors = date_range_from_query(data)
+    kw.update(dates)
+    errors += date_errors
     choice_sets = {"category": set(Category.values), "kind": set(ProposerKind.values)}
     for key, allowed in choice_sets.items():
         raw = (data.get(key) or "").strip()
@@ -142,23 +136,19 @@ def scope_from_query(committee: Committee, data: Mapping[str, str]) -> tuple[Sco
         if raw == NONE:
             kw[key] = NONE
         elif raw:
-            pk = _int(raw)
+            pk = parse_int(raw)
             if pk is None or not model.objects.filter(committee=committee, pk=pk).exists():
                 errors.append(f"所选{label}不存在，已忽略。")
             else:
                 kw[key] = str(pk)
     raw = (data.get("unit") or "").strip()
     if raw:
-        pk = _int(raw)
+        pk = parse_int(raw)
         if pk is None or not Unit.objects.filter(committee=committee, pk=pk).exists():
             errors.append("所选承办单位不存在，已忽略。")
         else:
             kw["unit_id"] = pk
     return Scope(committee=committee, **kw), errors
-
-
-def _int(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -251,19 +241,6 @@ def base_rows(scope: Scope, family: str, *, dims: bool = False) -> QuerySet[Any]
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Figure:
-    key: str
-    label: str
-    family: str
-    where: Callable[[dt.date], Q]  # given today's date (for 逾期)
-    help: str = ""
-
-    @property
-    def unit(self) -> str:
-        return FAMILY_UNIT[self.family]
-
-
 def _states(states: Iterable[str]) -> Callable[[dt.date], Q]:
     frozen = tuple(states)
     return lambda today: Q(state__in=frozen)
@@ -285,7 +262,8 @@ def _overdue(today: dt.date) -> Q:
     return ~_ANSWERED & Q(due_date__lt=today)
 
 
-FIGURES: dict[str, Figure] = {f.key: f for f in [
+# `where` is given today's date (for 逾期); the unit word follows the family.
+FIGURES: dict[str, Figure] = {f.key: replace(f, unit=FAMILY_UNIT[f.family]) for f in [
     # 提、立
     Figure("received", "收到", PROPOSAL, _states(RECEIVED_STATES), "提交到提案委员会的全部提案（含并案、转意见建议和不予立案的）"),
     Figure("pending", "待审查", PROPOSAL, _states([SUBMITTED])),
@@ -405,13 +383,6 @@ def figure_rows(scope: Scope, key: str, today: dt.date | None = None) -> QuerySe
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Row:
-    key: str  # the value for the breakdown's query parameter ("" for the totals row)
-    label: str
-    numbers: Numbers
-
-
 # Which figures each breakdown shows, and the query parameter its rows filter on.
 DIMENSIONS = {
     "unit": ("承办单位", "unit"),
@@ -521,16 +492,6 @@ class Column:
         if self.kind == "days":
             return numbers.avg_days
         return numbers[self.key]
-
-
-@dataclass
-class Table:
-    id: str
-    title: str
-    first: str  # header of the row-label column
-    param: str  # the query parameter a row adds to its links
-    columns: list[Column]
-    rows: list[Row]
 
 
 def _c(key: str) -> Column:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +20,8 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from zhengxie.accounts.permissions import Access, Perm
-from zhengxie.core.http import paginate
+from zhengxie.core.figures import cell_text
+from zhengxie.core.http import DOCX_TYPE, XLSX_TYPE, download, paginate
 from zhengxie.org.models import Session
 from zhengxie.proposals import exports
 from zhengxie.proposals import stats as pstats
@@ -30,8 +30,6 @@ from zhengxie.proposals.models import Reply
 from zhengxie.proposals.permissions import P_REVIEW
 from zhengxie.proposals.workflow import PROPOSAL_WORKFLOW
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PERIOD_KEYS = ("session", "from", "to")
 
 
@@ -48,16 +46,6 @@ class Cell:
     url: str  # "" when there is nothing to list (a rate with no denominator)
 
 
-def _text(kind: str, value: int | float | None) -> str:
-    if value is None:
-        return "—"
-    if kind == "rate":
-        return f"{value * 100:.1f}%"
-    if kind == "days":
-        return f"{value:.1f}"
-    return str(value)
-
-
 def _list_url(scope: pstats.Scope, figure: str, extra: dict[str, str] | None = None) -> str:
     # Called for every cell of the page (some 850): the path is reversed once per script prefix.
     return _list_path(get_script_prefix()) + "?" + urlencode({**scope.period_params(), **(extra or {}),
@@ -72,15 +60,7 @@ def _list_path(prefix: str) -> str:
 def _cell(scope: pstats.Scope, col: pstats.Column, numbers: pstats.Numbers,
           extra: dict[str, str] | None = None) -> Cell:
     value = col.value(numbers)
-    return Cell(_text(col.kind, value), "" if value is None else _list_url(scope, col.figure, extra))
-
-
-def _download(content: bytes, content_type: str, ascii_name: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    # An ASCII name for old clients, the Chinese one (RFC 5987) for everyone else.
-    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    response["Cache-Control"] = "no-store, private"  # names of proposers; not for shared caches
-    return response
+    return Cell(cell_text(col.kind, value), "" if value is None else _list_url(scope, col.figure, extra))
 
 
 def _period(request: HttpRequest, access: Access) -> tuple[pstats.Scope, list[str]]:
@@ -134,7 +114,7 @@ def stats_xlsx(request: HttpRequest) -> HttpResponse:
     content = exports.stats_xlsx(report, pstats.describe(scope))
     stamp = timezone.localdate().strftime("%Y%m%d")
     assert access.committee is not None
-    return _download(content, XLSX_TYPE, f"proposal-stats-{access.committee.code}-{stamp}.xlsx",
+    return download(content, XLSX_TYPE, f"proposal-stats-{access.committee.code}-{stamp}.xlsx",
                      f"提案统计-{access.committee.short_name}-{stamp}.xlsx")
 
 
@@ -157,7 +137,7 @@ def stats_list(request: HttpRequest) -> HttpResponse:
             row.state_label = PROPOSAL_WORKFLOW.state_label(row.state)  # type: ignore[attr-defined]
         elif figure.family == pstats.ASSIGNMENT:
             days = row.days.total_seconds() / 86400 if row.status == "answered" and row.days is not None else None
-            row.days_text = "" if days is None else _text("days", days)  # type: ignore[attr-defined]
+            row.days_text = "" if days is None else cell_text("days", days)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "proposals/stats_list.html", {
@@ -185,7 +165,7 @@ def reply_docx(request: HttpRequest, pk: int, reply_id: int) -> HttpResponse:
     content = exports.reply_docx(reply, people)
     p = reply.proposal
     label = p.number_label or p.title[:30]
-    return _download(content, DOCX_TYPE, f"reply-{p.pk}-{reply.pk}.docx",
+    return download(content, DOCX_TYPE, f"reply-{p.pk}-{reply.pk}.docx",
                      f"答复-{label}-{reply.assignment.unit.name}.docx")
 
 
@@ -208,5 +188,5 @@ def compilation_docx(request: HttpRequest) -> HttpResponse:
     items = exports.compilation_proposals(access.committee, session=session, between=between)
     content = exports.compilation_docx(access.committee, session=session, between=between, proposals=items)
     series = "平时提案" if between else session.name  # type: ignore[union-attr]
-    return _download(content, DOCX_TYPE, f"proposals-{access.committee.code}-{raw or 'latest'}.docx",
+    return download(content, DOCX_TYPE, f"proposals-{access.committee.code}-{raw or 'latest'}.docx",
                      f"提案及答复汇编-{series}.docx")
