@@ -218,7 +218,8 @@ def test_two_editors_acting_at_once_apply_one_decision():
         t.start()
     for t in threads:
         t.join()
-    assert sorted(outcomes)[-1] == "refused" and len(outcomes) == 2
+    # Whichever editor comes second is refused ("screen_out" sorts after "refused", so count, not order).
+    assert len(outcomes) == 2 and outcomes.count("refused") == 1, outcomes
     o.refresh_from_db()
     assert o.version == 2 and o.state in ("adopted", "screened_out")
     assert Event.objects.filter(object_type="opinions.opinion", object_id=str(o.pk),
