@@ -28,6 +28,16 @@ class Figure:
     unit: str = ""  # the unit word after the number: 件, 份, 期 …
 
 
+@dataclass(frozen=True)
+class Rate:
+    """A rate of two figures of one report."""
+    key: str
+    label: str
+    numerator: str
+    denominator: str
+    help: str = ""  # numerator / denominator in words, shown beside the figure
+
+
 @dataclass
 class Row:
     key: str  # the value for the breakdown's query parameter ("" for the totals row)

@@ -45,7 +45,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from zhengxie.accounts.models import User
-from zhengxie.core.figures import Figure, Row, Table, date_range_from_query, parse_int
+from zhengxie.core.figures import Figure, Rate, Row, Table, date_range_from_query, parse_int
 from zhengxie.opinions.models import Adoption, Coauthor, Issue, Lineage, Opinion, Series, SourceKind, Track
 from zhengxie.opinions.workflow import ISSUE_PUBLISHED, PUBLISHED, SCREENED_OUT, SUBMITTED, TAKEN_UP
 from zhengxie.org.models import Committee
@@ -257,15 +257,6 @@ FIGURES: dict[str, Figure] = {f.key: f for f in [
     _f("issues", "印发期刊", ISSUE, _q(Q()), "本会印发的各期《社情民意专递》《社情民意专报》"),
     *[_f(f"issues_{s.value}", f"《{s.label}》", ISSUE, _q(Q(series=s.value))) for s in Series],
 ]}
-
-
-@dataclass(frozen=True)
-class Rate:
-    key: str
-    label: str
-    numerator: str
-    denominator: str
-    help: str = ""
 
 
 RATES: dict[str, Rate] = {r.key: r for r in [

@@ -43,7 +43,7 @@ from django.db.models.expressions import Exists
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from zhengxie.core.figures import Figure, Row, Table, date_range_from_query, parse_int
+from zhengxie.core.figures import Figure, Rate, Row, Table, date_range_from_query, parse_int
 from zhengxie.org.models import Committee, Party, Sector, Session, Unit
 from zhengxie.proposals.models import Assignment, Category, Evaluation, Proposal, ProposerKind, Reply
 from zhengxie.proposals.workflow import (
@@ -299,15 +299,6 @@ FIGURES: dict[str, Figure] = {f.key: replace(f, unit=FAMILY_UNIT[f.family]) for 
     Figure("unit_overdue", "逾期未复", ASSIGNMENT, _overdue),
     Figure("unit_due", "应已答复", ASSIGNMENT, lambda today: _ANSWERED | _overdue(today), "已答复或已过期限"),
 ]}
-
-
-@dataclass(frozen=True)
-class Rate:
-    key: str
-    label: str
-    numerator: str
-    denominator: str
-    help: str = ""
 
 
 RATES: dict[str, Rate] = {r.key: r for r in [
