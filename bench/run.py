@@ -171,11 +171,16 @@ def manage(*args: str) -> list[str]:
     return [sys.executable, str(ROOT / "manage.py"), *args]
 
 
+# The demo's 社情民意 are seeded in a step of their own (`seed_demo --only-opinions`, see
+# `prepare_opinions`) with a marker of their own: changing them does not re-seed the proposals.
+OPINIONS_DEMO = ("zhengxie/demo/opinions.py",)
+
+
 def demo_fingerprint(scale: str) -> str:
-    """What the seeded rows depend on: the scale and the demo builder."""
+    """What the seeded rows depend on: the scale and the demo builder (without the opinions step)."""
     h = hashlib.sha256(f"{scale}:{DEMO_SEED}".encode())
     for f in sorted((ROOT / "zhengxie" / "demo").rglob("*.py")):
-        if "tests" in f.parts:
+        if "tests" in f.parts or "management" in f.parts or str(f.relative_to(ROOT)) in OPINIONS_DEMO:
             continue
         h.update(str(f.relative_to(ROOT)).encode())
         h.update(f.read_bytes())
@@ -417,7 +422,8 @@ def prepare_postgres(args: argparse.Namespace, tmp: Path, procs: Processes,
         pg.recreate()
         run_step("migrate", manage("migrate", "--noinput"), env=env, logfile=tmp / "setup.log",
                  timeout=600, procs=procs)
-        run_step(f"seed_demo --scale {args.scale}", manage("seed_demo", "--scale", args.scale), env=env,
+        run_step(f"seed_demo --scale {args.scale} --without-opinions",
+                 manage("seed_demo", "--scale", args.scale, "--without-opinions"), env=env,
                  logfile=tmp / "setup.log", timeout=args.seed_timeout, procs=procs)
         step_started = time.monotonic()
         pg.vacuum_analyze()
@@ -1062,6 +1068,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "file in a temporary folder, seeded every run")
     p.add_argument("--seed-timeout", type=int, default=None, metavar="SECONDS",
                    help="how long seed_demo may take (default 7200 for province, 1800 otherwise)")
+    p.add_argument("--prepare-only", action="store_true",
+                   help="seed (or check) the bench database and stop, without starting the server")
     p.add_argument("--workers", type=int, default=None, help="gunicorn workers (default 2 × cores + 1)")
     p.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
     p.add_argument("--threads", type=int, default=4, help="threads per worker with --worker-class gthread")
@@ -1124,6 +1132,9 @@ def main(argv: list[str] | None = None) -> int:
             database_url, counts = prepare_postgres(args, tmp, procs, held)
         else:
             database_url, counts = prepare_sqlite(args, tmp, procs)
+        if args.prepare_only:
+            log(f"prepared: {dataset_label(args.scale, counts)}")
+            return 0
         pools = prepare_proposals(args, database_url, tmp) if args.scenario == "proposals" else None
         if pools and "proposals" in counts:
             counts["proposals"] -= pools["tidied"]  # counted before the setup deleted them

@@ -31,9 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"随机种子，默认 {DEFAULT_SEED}。")
         parser.add_argument("--without-proposals", action="store_true",
                             help="不生成提案（省级规模的提案约 50 万件，需较长时间）(skip the proposals).")
+        parser.add_argument("--without-opinions", action="store_true",
+                            help="不生成社情民意信息 (skip the 社情民意 items).")
 
     def handle(self, *args, scale: str, if_empty: bool, seed: int, without_proposals: bool = False,
-               **options) -> None:
+               without_opinions: bool = False, **options) -> None:
         if not getattr(settings, "DEMO_MODE", False):
             raise CommandError("seed_demo 只能在演示模式下运行（设置 ZHENGXIE_DEBUG=1 或 ZHENGXIE_DEMO=1）；"
                                "演示账号使用公开密码，切勿用于生产环境。")
