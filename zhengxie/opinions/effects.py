@@ -15,6 +15,7 @@ from zhengxie.accounts.models import Role, User
 from zhengxie.accounts.permissions import Access
 from zhengxie.members.models import Member
 from zhengxie.notifications.services import notify
+from zhengxie.opinions.credit import LEVEL_BITS, credit_add
 from zhengxie.opinions.indexing import reindex
 from zhengxie.opinions.models import (
     Adoption, Counter, Issue, IssueItem, Lineage, Opinion, SigningOfficer, SourceKind, Track,
@@ -133,6 +134,8 @@ def _adopt(o: Opinion, access: Access, kind: str) -> None:
     o.save(update_fields=["adoption", "adopted_at", "combined_into"])
     Track.objects.create(committee_id=o.committee_id, opinion=o, kind=Track.Kind.ADOPTION, level=o.committee.level,
                          adoption=kind, date=timezone.localdate(), recorded_by=access.user)
+    credit_add(Opinion, Lineage, o.pk, Track.Kind.ADOPTION, o.committee.level)
+    o.credit_adoption |= LEVEL_BITS[o.committee.level]  # what credit_add wrote, on the object the caller saves
     reindex(o)
     tell_authors(o, "opinion.adopt", f"您的信息{_label(o)}已被{_where(o)}{Adoption(kind).label}")
 

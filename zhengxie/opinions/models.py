@@ -95,6 +95,10 @@ class Opinion(CommitteeOwned, Stateful):
                                   on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField("刊发时间", null=True, blank=True)
     forwarded_at = models.DateTimeField("报送上级时间", null=True, blank=True)
+    # Levels (bits of `opinions.credit.LEVEL_BITS`) that adopted the item or gave it a 批示, here or on
+    # any row it became higher up: kept by `opinions.credit`, counted by the statistics.
+    credit_adoption = models.PositiveSmallIntegerField("采用层级", default=0)
+    credit_instruction = models.PositiveSmallIntegerField("批示层级", default=0)
 
     class Meta:
         verbose_name = "社情民意信息"

@@ -27,9 +27,8 @@ Definitions (shown on the page too):
 
 Counting happens in the database, in a constant number of queries: one aggregate over the items and
 one over the issues for the headline numbers, one grouped query per breakdown (two for authors).
-Credit from above is an uncorrelated `id IN (…)` per figure — the tracking rows of the levels asked
-(index `opinion_track_level`) walked down the lineage closure (`opinion_lineage_down`) — which
-PostgreSQL hashes once per query instead of probing per item. Scoping by committee and year uses the
+Credit from above is kept on each item as a bitmask of levels (`opinions.credit`), so a per-level
+figure is a filter on one column of the rows already scanned, not a walk of the lineage. Scoping by committee and year uses the
 partial receipt-number index (`uniq_opinion_serial`: committee, year, serial where serial is set), which
 is also the definition of 收到.
 """
@@ -46,7 +45,8 @@ from django.utils import timezone
 
 from zhengxie.accounts.models import User
 from zhengxie.core.figures import Figure, Rate, Row, Table, date_range_from_query, parse_int
-from zhengxie.opinions.models import Adoption, Coauthor, Issue, Lineage, Opinion, Series, SourceKind, Track
+from zhengxie.opinions.credit import field_for, mask_of, masks_with_any
+from zhengxie.opinions.models import Adoption, Coauthor, Issue, Opinion, Series, SourceKind, Track
 from zhengxie.opinions.workflow import ISSUE_PUBLISHED, PUBLISHED, SCREENED_OUT, SUBMITTED, TAKEN_UP
 from zhengxie.org.models import Committee
 
@@ -199,14 +199,9 @@ class Context:
 
 def credited(ctx: Context, kind: str, levels: Iterable[str]) -> Q:
     """Received items with a tracking row of `kind` at one of `levels` on themselves, on their combined
-    piece, or on any row they became higher up. Two uncorrelated `IN` lists (hashed once each)."""
-    tracks = Track.objects.filter(kind=kind, level__in=list(levels))
-    own = tracks.filter(committee=ctx.committee).values("opinion_id")
-    above = Lineage.objects.filter(
-        committee_id__in=ctx.upward,  # the upper row's committee: this one (pieces) or one above it
-        upper_id__in=tracks.filter(committee_id__in=ctx.upward).values("opinion_id"),
-    ).values("lower_id")
-    return Q(pk__in=own) | Q(pk__in=above)
+    piece, or on any row they became higher up: kept on the item as a bitmask by `opinions.credit`."""
+    masks = masks_with_any(mask_of(levels))
+    return Q(**{f"{field_for(kind)}__in": masks}) if masks else Q(pk__isnull=True)  # no level: nothing
 
 
 def _q(q: Q) -> Callable[[Context], Q]:
