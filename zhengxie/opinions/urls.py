@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/draft/", member.edit, name="edit"),
     # 社情民意编辑 (the editors) and the signing officer
     path("desk/", desk.desk, name="desk"),
+    path("desk/bulk/", desk.desk_bulk, name="desk_bulk"),
     path("combine/", desk.combine, name="combine"),
     path("sign/", desk.sign, name="sign"),
     path("instructions/", desk.instructions, name="instructions"),
