@@ -31,6 +31,7 @@ urlpatterns = [
     path("issues/<int:pk>/compose/", issues.issue_compose, name="issue_compose"),
     path("issues/<int:pk>/publish/", issues.issue_publish, name="issue_publish"),
     # 社会征集: no login
+    path("public/", public.start, name="public_start"),
     path("public/<slug:code>/", public.submit, name="public"),
     path("public/<slug:code>/thanks/", public.done, name="public_done"),
     # statistics and exports (another file, same namespace)
