@@ -474,6 +474,41 @@ def instructions_batch(request: HttpRequest, data: InstructionBatchIn) -> Any:
         return Status(201, services.instructions_record_batch(access=access, rows=[r.model_dump() for r in data.rows]))
 
 
+class BulkTransitionIn(Schema):
+    ids: list[ObjectId] = Field(..., min_length=1, max_length=services.BULK_MAX,
+                                description=f"信息 id，一次最多 {services.BULK_MAX} 条")
+    name: Literal["adopt", "screen_out"] = Field(..., description="adopt（采用，单篇）或 screen_out（不予采用）")
+    reason: Text = Field("", max_length=services.REASON_MAX, description="screen_out：不予采用理由，对所选信息统一适用")
+    versions: dict[str, int] = Field({}, max_length=services.BULK_MAX,
+                                     description="读取时各条的 version（键为 id）；不一致的那条不处理并列出")
+
+
+class RefusedOut(Schema):
+    id: int
+    title: str
+    message: str = Field(..., description="未处理的原因")
+
+
+class BulkTransitionOut(Schema):
+    done: list[OpinionItemOut] = Field(..., description="已处理的信息")
+    refused: list[RefusedOut] = Field(..., description="未处理的信息（已被他人处理、状态不符、找不到）")
+
+
+@router.post("/bulk-transitions", response={200: BulkTransitionOut, **WRITE_ERRORS}, summary="批量采用或不予采用",
+             description="与逐条操作相同的流程，每条单独加锁、核对版本、记审计事件；不能处理的逐条列出原因，其余照常处理。")
+def opinion_bulk_transition(request: HttpRequest, data: BulkTransitionIn) -> Any:
+    access = api_access(request)
+    versions: dict[int, int | None] = {}
+    for key, value in data.versions.items():
+        if not (key.isascii() and key.isdigit() and len(key) < 12):
+            raise HttpError(400, "versions 的键应为信息 id。")
+        versions[int(key)] = value
+    with _service():
+        outcome = services.opinion_transition_many(access=access, opinion_ids=data.ids, name=data.name,
+                                                   reason=data.reason, versions=versions)
+    return {"done": outcome.done, "refused": outcome.refused}
+
+
 # Last: `/{id}` would otherwise answer for /combine, /instructions … (ninja matches in order).
 
 

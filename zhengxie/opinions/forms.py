@@ -3,17 +3,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from typing import Any
 
 from django import forms
 from django.core import signing
+from django.utils import timezone
 
 from zhengxie.accounts.models import Role
 from zhengxie.accounts.permissions import Access
 from zhengxie.opinions.models import BODY_HARD, BODY_SOFT, TITLE_MAX, Series, SourceKind
 from zhengxie.opinions.permissions import O_EDIT
+from zhengxie.opinions.selectors import DeskFilter
 from zhengxie.org.models import Committee, Party
 
 TEXT_ERRORS = {"required": "请填写%(label)s。", "max_length": "%(label)s不能超过 %(limit_value)d 个字（现在 %(show_value)d 个字）。"}
@@ -121,13 +124,92 @@ class CombineForm(forms.Form):
         return _one_line(self.cleaned_data["title"])
 
 
+DATE_FORMAT_HINT = "应为 2026-03-01 这样的日期"
+# Dates past these are typing mistakes; the bounds also keep "the day after" inside what datetime holds.
+DESK_YEARS = (1949, 2999)
+
+
+def _desk_date(label: str) -> forms.DateField:
+    return forms.DateField(label=label, required=False, input_formats=["%Y-%m-%d"],
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                           error_messages={"invalid": f"{label}的格式不对（{DATE_FORMAT_HINT}）"})
+
+
 class DeskFilterForm(forms.Form):
+    """The desk's filters. Each field stands alone: a bad value (a stale link, a hand-edited address)
+    drops that filter with a message saying so, never the others and never the page."""
+
     q = forms.CharField(label="标题、作者或收文编号", required=False, max_length=100,
+                        error_messages={"max_length": "搜索的文字不能超过 %(limit_value)d 个字"},
                         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
                                                       "enterkeyhint": "search"}))
+    source_kind = forms.ChoiceField(label="来源", required=False, choices=[("", "全部来源"), *SourceKind.choices],
+                                    error_messages={"invalid_choice": "没有这种来源"})
+    sector = forms.TypedChoiceField(label="界别", required=False, coerce=int, empty_value=None, choices=[],
+                                    error_messages={"invalid_choice": "本会没有这个界别"})
+    submitted_from = _desk_date("提交日期（起）")
+    submitted_to = _desk_date("提交日期（止）")
 
-    def query(self) -> str:
-        return self.cleaned_data.get("q", "").replace("\x00", "").strip() if self.is_valid() else ""
+    def __init__(self, *args: Any, sectors: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.sector_names = dict(sectors)
+        self.fields["sector"].choices = [("", "全部界别"), *sectors]  # type: ignore[attr-defined]
+
+    def _clean_date(self, name: str) -> Any:
+        day = self.cleaned_data.get(name)
+        if day is not None and not DESK_YEARS[0] <= day.year <= DESK_YEARS[1]:
+            raise forms.ValidationError(f"{self.fields[name].label}超出范围（{DATE_FORMAT_HINT}）")
+        return day
+
+    def clean_submitted_from(self) -> Any:
+        return self._clean_date("submitted_from")
+
+    def clean_submitted_to(self) -> Any:
+        return self._clean_date("submitted_to")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("submitted_from"), data.get("submitted_to")
+        if start and end and start > end:
+            # Both dropped: guessing which one was meant would show the wrong items without a word.
+            del data["submitted_from"], data["submitted_to"]
+            raise forms.ValidationError("提交日期的起始日期晚于截止日期")
+        return data
+
+    def valid_data(self) -> dict[str, Any]:
+        """The valid, non-empty filter values (what the desk applies and its links carry)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        if "q" in data:
+            data["q"] = data["q"].replace("\x00", "").strip()
+        return {k: v for k, v in data.items() if v not in (None, "")}
+
+    def problems(self) -> list[str]:
+        """Why some filters were dropped, one sentence each (shown above the list)."""
+        if not self.is_bound or self.is_valid():
+            return []
+        return [str(e) for errors in self.errors.values() for e in errors]
+
+    def desk_filter(self) -> DeskFilter:
+        d = self.valid_data()
+        tz = timezone.get_current_timezone()
+
+        def start_of(day: dt.date | None) -> dt.datetime | None:
+            return dt.datetime.combine(day, dt.time.min, tzinfo=tz) if day else None
+
+        end = d.get("submitted_to")
+        return DeskFilter(
+            q=d.get("q", ""), source_kind=d.get("source_kind", ""), sector_id=d.get("sector"),
+            sector_name=self.sector_names.get(d.get("sector"), ""),  # type: ignore[arg-type]
+            submitted_from=start_of(d.get("submitted_from")),
+            submitted_before=start_of(end + dt.timedelta(days=1) if end else None),
+        )
+
+    def params(self) -> dict[str, str]:
+        """The applied filters as query parameters, for the tabs' and the pager's links."""
+        return {k: v.isoformat() if isinstance(v, dt.date) else str(v) for k, v in self.valid_data().items()}
 
 
 class IssueForm(forms.Form):

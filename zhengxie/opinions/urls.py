@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/draft/", member.edit, name="edit"),
     # 社情民意编辑 (the editors) and the signing officer
     path("desk/", desk.desk, name="desk"),
+    path("desk/bulk/", desk.desk_bulk, name="desk_bulk"),
     path("combine/", desk.combine, name="combine"),
     path("sign/", desk.sign, name="sign"),
     path("instructions/", desk.instructions, name="instructions"),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("issues/<int:pk>/compose/", issues.issue_compose, name="issue_compose"),
     path("issues/<int:pk>/publish/", issues.issue_publish, name="issue_publish"),
     # 社会征集: no login
+    path("public/", public.start, name="public_start"),
     path("public/<slug:code>/", public.submit, name="public"),
     path("public/<slug:code>/thanks/", public.done, name="public_done"),
     # statistics and exports (another file, same namespace)

@@ -1,6 +1,7 @@
-"""The editors' pages (社情民意编辑): the desk by state with counts, search and paging, similar items per row
-(htmx), quick 采用 / 不予采用, combining several items into one piece; the signing officer's list; and the
-batch 批示 page for a clerk with a stack of them."""
+"""The editors' pages (社情民意编辑): the desk by state with counts, search, filters (source, sector,
+submission dates) and paging, similar items per row (htmx), quick 采用 / 不予采用 one by one or in bulk,
+combining several items into one piece; the signing officer's list; and the batch 批示 page for a clerk
+with a stack of them."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengxie.accounts.permissions import Access
 from zhengxie.core.http import paginate
@@ -51,20 +53,67 @@ def desk(request: HttpRequest) -> HttpResponse:
     access = viewer(request, O_EDIT, message=EDITORS_ONLY)
     if "similar" in request.GET:
         return _similar_fragment(request, access)
-    form = DeskFilterForm(request.GET or None)
-    q = form.query() if form.is_bound else ""
+    form = DeskFilterForm(request.GET or None, sectors=selectors.desk_sectors(access))
+    filters, params = form.desk_filter(), form.params()
     tab = request.GET.get("tab", "")
     tab = tab if tab in TAB_LABELS else SUBMITTED
-    page = paginate(request, selectors.desk_rows(access, state=tab, q=q), per_page=PER_PAGE)
+    counts = selectors.desk_counts(access, filters=filters)
+    # The tab's count is known from the counts above: no second COUNT over the same rows.
+    page = paginate(request, selectors.desk_rows(access, state=tab, filters=filters), per_page=PER_PAGE,
+                    count=counts.get(tab, 0))
     page.object_list = _dress(list(page.object_list))
-    counts = selectors.desk_counts(access, q=q)
     tabs = [{"value": v, "label": label, "count": counts.get(v, 0), "current": v == tab,
-             "query": urlencode({"tab": v, **({"q": q} if q else {})})} for v, label in TABS]
-    query = urlencode({"tab": tab, **({"q": q} if q else {})})
+             "query": urlencode({"tab": v, **params})} for v, label in TABS]
     return render(request, "opinions/desk.html", {
-        "form": form, "page": page, "tabs": tabs, "tab": tab, "tab_label": TAB_LABELS[tab], "q": q,
-        "query": query, "here": request.get_full_path(), "drafts": selectors.typed_drafts(access),
+        "form": form, "page": page, "tabs": tabs, "tab": tab, "tab_label": TAB_LABELS[tab], "q": params.get("q", ""),
+        "filtered": bool(params),
+        "more_filters": any(k in params for k in ("source_kind", "sector", "submitted_from", "submitted_to")),
+        "problems": form.problems(), "query": urlencode({"tab": tab, **params}),
+        "here": request.get_full_path(), "drafts": selectors.typed_drafts(access), "bulk_max": services.BULK_MAX,
     })
+
+
+# --- bulk decisions -------------------------------------------------------------------------------------
+
+BULK_VERBS = {"adopt": "采用", "screen_out": "不予采用"}
+REFUSALS_SHOWN = 10
+
+
+@login_required
+@require_POST
+def desk_bulk(request: HttpRequest) -> HttpResponse:
+    """The desk's bulk bar: 采用（单篇） or 不予采用 (one reason for all) on the ticked items, each its own
+    transition; or 综合采用, which opens the combining page with them. Back to the desk as it was."""
+    access = viewer(request, O_EDIT, message=EDITORS_ONLY)
+    back = local(request.POST.get("next")) or reverse("opinions:desk")
+    action = request.POST.get("action", "")
+    raw = request.POST.getlist("ids")[:services.BULK_MAX + 1]
+    ids = [i for i in (int_or_none(v) for v in raw) if i is not None]
+    if len(ids) != len(raw):
+        messages.error(request, "所选信息有误，请刷新页面后重新勾选。")
+        return redirect(back)
+    if action == "combine":
+        return redirect(reverse("opinions:combine") + "?" + urlencode([("ids", i) for i in ids] + [("next", back)]))
+    if action not in BULK_VERBS:
+        messages.error(request, "未知的批量操作。")
+        return redirect(back)
+    versions = {pk: int_or_none(request.POST.get(f"version-{pk}")) for pk in ids}
+    try:
+        outcome = services.opinion_transition_many(access=access, opinion_ids=ids, name=action,
+                                                   reason=request.POST.get("reason", ""), versions=versions)
+    except services.OpinionError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+        return redirect(back)
+    verb, refused = BULK_VERBS[action], outcome.refused
+    if not refused:
+        messages.success(request, f"已{verb} {len(outcome.done)} 条。")
+    else:
+        shown = "；".join(f"{r.title}（{r.message.rstrip('。')}）" for r in refused[:REFUSALS_SHOWN])
+        more = f"；另有 {len(refused) - REFUSALS_SHOWN} 条" if len(refused) > REFUSALS_SHOWN else ""
+        messages.warning(request, f"已{verb} {len(outcome.done)} 条；{len(refused)} 条未处理：{shown}{more}。")
+    return redirect(back)
 
 
 def _similar_fragment(request: HttpRequest, access: Access) -> HttpResponse:

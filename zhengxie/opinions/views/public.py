@@ -4,6 +4,9 @@ No captcha: a honeypot field people never see, and a signed time stamp that must
 seconds old (bots post at once); and per IP address at most `PER_IP` submissions (or posts caught by
 the spam guard) in `WINDOW_MINUTES`, counted with the same throttle that limits login attempts. The item lands on the editors' desk as
 source 社会公众; the name and contact are shown to the editors only.
+
+`/opinions/public/` is where the public links lead (the footer of every page, the login page): the list
+of committees to write to, or with `?committee=<code>` straight to that committee's form.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from zhengxie.accounts.services import throttle_count, throttle_locked
 from zhengxie.core.http import client_ip
@@ -33,6 +36,20 @@ def _committee(code: str) -> Committee:
     if committee is None:
         raise Http404("找不到该政协。")
     return committee
+
+
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    """Choose the committee to write to (or go straight to its form with ?committee=<code>)."""
+    code = request.GET.get("committee", "").strip()
+    committees = list(Committee.objects.order_by("id").only("code", "short_name"))
+    if not code:
+        return render(request, "opinions/public_committees.html", {"committees": committees})
+    committee = Committee.objects.filter(code=code[:40]).first()
+    if committee is None:
+        return render(request, "opinions/public_committees.html", {"committees": committees, "unknown": code[:40]},
+                      status=404)
+    return redirect("opinions:public", code=committee.code)
 
 
 @never_cache  # each visitor gets a fresh signed time stamp

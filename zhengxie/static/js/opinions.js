@@ -3,7 +3,7 @@
 
    - Bodies with data-soft-limit: a live character count under the box, and a warning once the text is
      past the limit (announced once when it crosses, not on every keystroke).
-   - The desk: the number of ticked items on the 综合采用 button.
+   - The desk: how many items are ticked for the bulk bar, and a 全选本页 box.
    - Side-by-side versions folded on a phone (the diff above them shows every change). */
 (function () {
   "use strict";
@@ -39,13 +39,24 @@
     update();
   }
 
-  function setupCombine(form) {
-    var button = form.querySelector("[data-combine-count]");
-    if (!button) { return; }
-    var base = button.textContent;
+  // The desk's bulk bar: how many items are ticked, and 全选本页 (shown only when script runs).
+  function setupBulk(form) {
+    var boxes = document.querySelectorAll('input[name="ids"][form="' + form.id + '"]');
+    var count = form.querySelector("[data-selected-count]");
+    var all = form.querySelector("[data-select-all]");
+    if (!boxes.length) { return; }
     function update() {
-      var n = document.querySelectorAll('input[name="ids"][form="' + form.id + '"]:checked').length;
-      button.textContent = n ? base + "（已选 " + n + " 条）" : base;
+      var n = 0;
+      boxes.forEach(function (b) { if (b.checked) { n += 1; } });
+      if (count) { count.textContent = n ? "已选 " + n + " 条" : ""; }
+      if (all) { all.querySelector("input").checked = n === boxes.length; }
+    }
+    if (all) {
+      all.hidden = false;
+      all.querySelector("input").addEventListener("change", function (e) {
+        boxes.forEach(function (b) { b.checked = e.target.checked; });
+        update();
+      });
     }
     document.addEventListener("change", function (e) {
       if (e.target && e.target.name === "ids") { update(); }
@@ -62,7 +73,7 @@
   function init() {
     foldOnPhone();
     document.querySelectorAll("textarea[data-soft-limit]").forEach(setupCount);
-    document.querySelectorAll("form[data-combine]").forEach(setupCombine);
+    document.querySelectorAll("form[data-bulk]").forEach(setupBulk);
   }
 
   if (document.readyState === "loading") {
