@@ -187,6 +187,14 @@ def demo_fingerprint(scale: str) -> str:
     return h.hexdigest()[:16]
 
 
+def opinions_fingerprint(scale: str) -> str:
+    """What the demo's 社情民意 step seeds depends on (besides the base demo and the migrations)."""
+    h = hashlib.sha256(f"{scale}:{DEMO_SEED}:opinions".encode())
+    for name in OPINIONS_DEMO:
+        h.update((ROOT / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
 def migrations_manifest() -> dict[str, str]:
     """Every migration file of the project with a hash of its text."""
     return {str(f.relative_to(ROOT)): hashlib.sha256(f.read_bytes()).hexdigest()[:16]
@@ -224,6 +232,7 @@ COUNTS_SQL = {
     "accounts": "SELECT count(*) FROM accounts_user",
     "audit_events": "SELECT count(*) FROM audit_event",
     "proposals": "SELECT count(*) FROM proposals_proposal",
+    "opinions": "SELECT count(*) FROM opinions_opinion",
 }
 # The committee the demo accounts work in: every request of the scenario is scoped to it.
 PRIMARY_SQL = ("SELECT c.short_name, (SELECT count(*) FROM members_member m WHERE m.committee_id = c.id) "
@@ -429,11 +438,43 @@ def prepare_postgres(args: argparse.Namespace, tmp: Path, procs: Processes,
         pg.vacuum_analyze()
         log(f"VACUUM (ANALYZE) after seeding: {time.monotonic() - step_started:.1f} s")
         pg.write_marker(args.scale, fp)
+    if args.with_opinions:
+        prepare_opinions(args, pg, tmp, procs)
     pg.tidy()
     waited = pg.wait_for_autovacuum()
     if waited >= 2:
         log(f"waited {waited:.0f} s for autovacuum to finish in {pg.name}")
     return pg.url, pg.counts()
+
+
+OPINIONS_MARKER = "zhengxie_bench_opinions_marker"
+
+
+def prepare_opinions(args: argparse.Namespace, pg: Postgres, tmp: Path, procs: Processes) -> None:
+    """The demo's 社情民意 on top of the seeded base (`seed_demo --only-opinions`), once: a marker table of
+    its own records the opinions demo code they were seeded with."""
+    fp = opinions_fingerprint(args.scale)
+    with pg.connect(pg.name) as conn:
+        has_marker = conn.execute("SELECT to_regclass(%s)", (OPINIONS_MARKER,)).fetchone()[0] is not None
+        seeded = conn.execute(f"SELECT fingerprint, seeded_at FROM {OPINIONS_MARKER}").fetchone() if has_marker \
+            else None
+        items = conn.execute("SELECT count(*) FROM opinions_opinion").fetchone()[0]
+    if seeded and seeded[0] == fp:
+        log(f"reusing the 社情民意 in {pg.name} ({items} items, seeded {seeded[1]:%Y-%m-%d %H:%M})")
+        return
+    if items:
+        raise BenchError(f"{pg.name} holds 社情民意 seeded by other demo code ({items} items): run with --reseed")
+    env = production_env(tmp / "var", pg.url, demo=True)
+    run_step(f"seed_demo --scale {args.scale} --only-opinions",
+             manage("seed_demo", "--scale", args.scale, "--only-opinions"), env=env, logfile=tmp / "setup.log",
+             timeout=args.seed_timeout, procs=procs)
+    started = time.monotonic()
+    pg.vacuum_analyze()
+    log(f"VACUUM (ANALYZE) after seeding the 社情民意: {time.monotonic() - started:.1f} s")
+    with pg.connect(pg.name) as conn:
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {OPINIONS_MARKER} (fingerprint text, "
+                     f"seeded_at timestamptz DEFAULT now())")
+        conn.execute(f"INSERT INTO {OPINIONS_MARKER} (fingerprint) VALUES (%s)", (fp,))
 
 
 def prepare_sqlite(args: argparse.Namespace, tmp: Path, procs: Processes) -> tuple[str, dict[str, Any]]:
@@ -909,6 +950,8 @@ def dataset_label(scale: str, counts: dict[str, Any]) -> str:
     if "proposals" in counts:
         n = counts["proposals"]
         label += f", {n:,} proposal" + ("" if n == 1 else "s")
+    if counts.get("opinions"):
+        label += f", {counts['opinions']:,} 社情民意 items"
     if "primary_committee" in counts:
         label += (f" (demo accounts in {counts['primary_committee']}, "
                   f"{counts['primary_members']} members)")
@@ -1068,6 +1111,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "file in a temporary folder, seeded every run")
     p.add_argument("--seed-timeout", type=int, default=None, metavar="SECONDS",
                    help="how long seed_demo may take (default 7200 for province, 1800 otherwise)")
+    p.add_argument("--with-opinions", action="store_true",
+                   help="PostgreSQL: also seed the demo's 社情民意 (once; bench/opinions.py measures them)")
     p.add_argument("--prepare-only", action="store_true",
                    help="seed (or check) the bench database and stop, without starting the server")
     p.add_argument("--workers", type=int, default=None, help="gunicorn workers (default 2 × cores + 1)")

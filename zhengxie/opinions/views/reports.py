@@ -9,6 +9,8 @@ also get drafts, marked 草稿; everyone else published issues only), and 404 fo
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -16,6 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
@@ -45,15 +49,44 @@ class Cell:
     url: str  # "" when there is nothing to list (a rate with no denominator)
 
 
+# The author table on the page: the most active authors (a province has a thousand); the .xlsx has all.
+AUTHORS_SHOWN = 50
+
+
+@functools.lru_cache(maxsize=1)
+def _list_path() -> str:
+    return reverse("opinions:stats_list")
+
+
 def _list_url(scope: ostats.Scope, figure: str, extra: dict[str, str] | None = None) -> str:
-    return reverse("opinions:stats_list") + "?" + urlencode({**scope.period_params(), **(extra or {}),
-                                                             "figure": figure})
+    return _list_prefix(scope, extra) + figure
+
+
+def _list_prefix(scope: ostats.Scope, extra: dict[str, str] | None = None) -> str:
+    """The drill-down URL up to the figure key (keys are plain ASCII): built once per table row."""
+    return _list_path() + "?" + urlencode({**scope.period_params(), **(extra or {})}) + "&figure="
 
 
 def _cell(scope: ostats.Scope, col: ostats.Column, numbers: ostats.Numbers,
-          extra: dict[str, str] | None = None) -> Cell:
+          extra: dict[str, str] | None = None, prefix: str | None = None) -> Cell:
     value = col.value(numbers)
-    return Cell(cell_text(col.kind, value), "" if value is None else _list_url(scope, col.figure, extra))
+    if value is None:
+        return Cell(cell_text(col.kind, value), "")
+    return Cell(cell_text(col.kind, value), (prefix or _list_prefix(scope, extra)) + col.figure)
+
+
+def _cells_html(cells: list[Cell]) -> str:
+    """A table row's number cells as HTML: a province's tables have a thousand and more cells, which the
+    template language renders ten times slower than this."""
+    return mark_safe("".join(
+        f'<td class="num"><a href="{escape(c.url)}">{escape(c.text)}</a></td>' if c.url
+        else f'<td class="num">{escape(c.text)}</td>' for c in cells))
+
+
+def _row(scope: ostats.Scope, columns: list[ostats.Column], numbers: ostats.Numbers,
+         extra: dict[str, str] | None = None) -> str:
+    prefix = _list_prefix(scope, extra)
+    return _cells_html([_cell(scope, c, numbers, prefix=prefix) for c in columns])
 
 
 def _period(request: HttpRequest, access: Access) -> tuple[ostats.Scope, list[str]]:
@@ -70,9 +103,10 @@ def stats(request: HttpRequest) -> HttpResponse:
     cards = [{"label": c.label, "unit": c.unit, "cell": _cell(scope, c, report.total)} for c in report.cards]
     tables = [{
         "id": t.id, "title": t.title, "first": t.first, "columns": t.columns,
-        "rows": [{"label": r.label, "cells": [_cell(scope, c, r.numbers, {t.param: r.key}) for c in t.columns]}
-                 for r in t.rows],
-        "total": [_cell(scope, c, report.total) for c in t.columns],
+        "rows": [{"label": r.label, "cells": _row(scope, t.columns, r.numbers, {t.param: r.key})}
+                 for r in (t.rows[:AUTHORS_SHOWN] if t.id == "author" else t.rows)],
+        "hidden": len(t.rows) - AUTHORS_SHOWN if t.id == "author" and len(t.rows) > AUTHORS_SHOWN else 0,
+        "total": _row(scope, t.columns, report.total),
     } for t in report.tables]
     this_year = timezone.localdate().year
     return render(request, "opinions/stats.html", {
