@@ -54,12 +54,15 @@ from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILES = {"members": ROOT / "bench" / "locustfile.py",
-               "proposals": ROOT / "bench" / "locust_proposals.py"}
+               "proposals": ROOT / "bench" / "locust_proposals.py",
+               "opinions": ROOT / "bench" / "locust_opinions.py"}
 LOCUSTFILE = LOCUSTFILES["members"]
 PROPOSALS_SETUP = ROOT / "bench" / "proposals_setup.py"
+# The script that opens a scenario's accounts (and tidies up after earlier runs), by scenario.
+SETUP_SCRIPTS = {"proposals": PROPOSALS_SETUP, "opinions": ROOT / "bench" / "opinions_setup.py"}
 GUNICORN_TIMING = ROOT / "bench" / "gunicorn_timing.py"  # per-request CPU time in the workers
 BENCH_MARK = "【压测】"  # titles of the proposals the proposals scenario submits (bench/proposals_setup.py)
-DEFAULT_USERS = {"members": 20, "proposals": 50}
+DEFAULT_USERS = {"members": 20, "proposals": 50, "opinions": 30}
 DEFAULT_OUTPUT = ROOT / "bench" / "results" / "latest"
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/zhengxie_bench"
 LOOPBACK = "127.0.0.1"
@@ -541,22 +544,29 @@ def sqlite_marker(path: Path) -> dict[str, Any] | None:
     return {"scale": row[0], "fingerprint": row[1], "seeded_at": row[2]} if row else None
 
 
-def prepare_proposals(args: argparse.Namespace, database_url: str, tmp: Path) -> dict[str, Any]:
-    """bench/proposals_setup.py on the bench database: tidy up after earlier runs, open the accounts the
-    scenario logs in as; its JSON (the account pools) goes to tmp/accounts.json for the locustfile."""
+def prepare_accounts(args: argparse.Namespace, database_url: str, tmp: Path) -> dict[str, Any]:
+    """The scenario's setup script (SETUP_SCRIPTS) on the bench database: tidy up after earlier runs, open
+    the accounts the scenario logs in as; its JSON (the account pools) goes to tmp/accounts.json for the
+    locustfile."""
     env = production_env(tmp / "var", database_url)
     out = tmp / "accounts.json"
-    cmd = [sys.executable, str(PROPOSALS_SETUP), "--members", str(max(60, args.users))]
+    script = SETUP_SCRIPTS[args.scenario]
+    cmd = [sys.executable, str(script)] + (["--members", str(max(60, args.users))]
+                                           if args.scenario == "proposals" else ["--editors", str(args.users)])
     started = time.monotonic()
     with out.open("wb") as stdout, (tmp / "setup.log").open("ab") as stderr:
         proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
                               timeout=600, start_new_session=True)
     if proc.returncode != 0:
-        raise BenchError(f"proposals setup failed (exit {proc.returncode}):\n{tail(tmp / 'setup.log')}")
+        raise BenchError(f"{script.name} failed (exit {proc.returncode}):\n{tail(tmp / 'setup.log')}")
     try:
         pools = json.loads(out.read_text())
     except ValueError:
-        raise BenchError(f"proposals setup printed no account list:\n{tail(out)}") from None
+        raise BenchError(f"{script.name} printed no account list:\n{tail(out)}") from None
+    if args.scenario == "opinions":
+        log(f"opinions setup: {len(pools['editor'])} editor accounts of {pools['committees']} committees "
+            f"({pools['opened']} opened); {time.monotonic() - started:.1f} s")
+        return pools
     log(f"proposals setup: {pools['tidied']} proposals of earlier runs deleted, "
         + ", ".join(f"{len(pools[k])} {k}" for k in ("member", "unit", "clerk", "leader"))
         + f" accounts ({pools['opened']} opened) in {pools['committee']}; {time.monotonic() - started:.1f} s")
@@ -1149,6 +1159,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         assert 0 <= lo <= hi
     except (ValueError, AssertionError):
         p.error("--wait must be MIN,MAX seconds with 0 <= MIN <= MAX")
+    if args.scenario == "opinions":
+        if args.database != "postgresql":
+            p.error("--scenario opinions runs on PostgreSQL (the province's 1,000,000 items)")
+        args.with_opinions = True
     args.workers = args.workers or 2 * cores() + 1
     args.spawn_rate = args.spawn_rate or max(1.0, args.users / 5)
     return args
@@ -1180,7 +1194,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.prepare_only:
             log(f"prepared: {dataset_label(args.scale, counts)}")
             return 0
-        pools = prepare_proposals(args, database_url, tmp) if args.scenario == "proposals" else None
+        pools = prepare_accounts(args, database_url, tmp) if args.scenario in SETUP_SCRIPTS else None
         if pools and "proposals" in counts:
             counts["proposals"] -= pools["tidied"]  # counted before the setup deleted them
         dataset = dataset_label(args.scale, counts)
