@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from zhengxie.accounts.models import Role, User
 from zhengxie.accounts.permissions import Access
+from zhengxie.attachments.services import attachment_copy
 from zhengxie.audit.services import audit_record
 from zhengxie.notifications.services import notify
 from zhengxie.opinions import effects
@@ -352,6 +353,8 @@ def opinion_forward(*, access: Access, opinion_id: int, committee_id: int, versi
     effects.receive(copy)
     copy.save()
     effects.link_up(o, copy)
+    # The photos and documents go up with the text, as the parent committee's own rows.
+    files = attachment_copy(actor=access.user, source=o, obj=copy)
     o.forwarded_at = timezone.now()
     o.version += 1
     o.save(update_fields=["forwarded_at", "version"])
@@ -359,7 +362,7 @@ def opinion_forward(*, access: Access, opinion_id: int, committee_id: int, versi
     audit_record(actor=access.user, committee=o.committee, verb="opinion.forward", obj=o,
                  payload={"to": parent.pk, "copy": copy.pk})
     audit_record(actor=access.user, committee=parent, verb="opinion.receive", obj=copy,
-                 payload={"from": o.pk, "from_committee": o.committee_id})
+                 payload={"from": o.pk, "from_committee": o.committee_id, "files": [f.pk for f in files]})
     notify(committee=parent, recipients=effects.editors(parent), verb="opinion.receive",
                    title=f"{o.committee.short_name}报送社情民意信息《{copy.title}》", url=effects.url_of(copy))
     effects.tell_authors(o, "opinion.forward", f"您的信息《{o.shown_title}》已由{o.committee.short_name}报送{parent.short_name}")
