@@ -20,7 +20,9 @@ from zhengxie.opinions import selectors, services
 from zhengxie.opinions.forms import CombineForm, DeskFilterForm, InstructionRowForm
 from zhengxie.opinions.models import Opinion
 from zhengxie.opinions.permissions import O_EDIT, O_SIGN
-from zhengxie.opinions.views.common import int_or_none, item_or_404, local, refusal, serial_label, viewer
+from zhengxie.opinions.views.common import (
+    int_or_none, item_or_404, local, mark_source_proposals, refusal, serial_label, viewer,
+)
 from zhengxie.opinions.workflow import ADOPTED, EDITED, PUBLISHED, SCREENED_OUT, SIGNED, STATES, SUBMITTED
 from zhengxie.org.models import Committee
 
@@ -56,7 +58,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab", "")
     tab = tab if tab in TAB_LABELS else SUBMITTED
     page = paginate(request, selectors.desk_rows(access, state=tab, q=q), per_page=PER_PAGE)
-    page.object_list = _dress(list(page.object_list))
+    page.object_list = mark_source_proposals(access, _dress(list(page.object_list)))
     counts = selectors.desk_counts(access, q=q)
     tabs = [{"value": v, "label": label, "count": counts.get(v, 0), "current": v == tab,
              "query": urlencode({"tab": v, **({"q": q} if q else {})})} for v, label in TABS]
