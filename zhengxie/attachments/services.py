@@ -95,3 +95,37 @@ def attachment_attach(*, actor: User, committee: Committee, attachment_ids: Iter
             audit_record(actor=actor, committee=committee, verb="attachment.attached", obj=row,
                          payload={"object_type": object_type, "object_id": object_id})
     return rows
+
+
+def attachment_copy(*, actor: Any, source: models.Model, obj: models.Model) -> list[Attachment]:
+    """Give `obj` the files attached to `source`: what travels with an item forwarded to the parent
+    committee, or with a proposal turned into a 社情民意 item. Returns the new rows, in the source's order.
+
+    Each file gets a row of its own, owned by `obj`'s committee (so that committee's access rules
+    decide who reads it there, and its listings and audit trail hold it), naming the *same* stored
+    file: no bytes are copied. That is safe because a stored file is never changed, and never deleted
+    once a row is attached to something (only a failed upload removes its own fresh file); whoever
+    adds a deletion must first check that no other row names the file. The uploader stays the
+    person who uploaded it; `actor` (who forwarded or converted) is in the audit event.
+    Call it inside the service that creates `obj`, in its transaction.
+    """
+    committee = getattr(obj, "committee", None)
+    if committee is None:
+        raise AttachmentError("附件只能关联到政协的事项。")
+    source_type, source_id = object_type_of(source), str(source.pk)
+    object_type, object_id = object_type_of(obj), str(obj.pk)
+    rows = list(Attachment.objects.filter(committee_id=getattr(source, "committee_id", None), object_type=source_type,
+                                          object_id=source_id).order_by("id"))
+    copies = []
+    with transaction.atomic():
+        for row in rows:
+            copy = Attachment(committee=committee, uploaded_by_id=row.uploaded_by_id, original_name=row.original_name,
+                              kind=row.kind, size=row.size, sha256=row.sha256, object_type=object_type,
+                              object_id=object_id)
+            copy.file.name = row.file.name  # the same stored file, not a copy of its bytes
+            copy.save()
+            audit_record(actor=actor, committee=committee, verb="attachment.copied", obj=copy,
+                         payload={"from": row.pk, "from_committee": row.committee_id, "object_type": object_type,
+                                  "object_id": object_id})
+            copies.append(copy)
+    return copies

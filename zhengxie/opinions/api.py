@@ -163,6 +163,7 @@ class OpinionOut(StatefulOut):
     screened_reason: str
     send_back_reason: str
     combined_into_id: int | None
+    source_proposal_id: int | None = Field(..., description="由提案转来时，原提案的 id（能否打开由提案的权限决定）")
     chain: list[NodeOut] = Field(..., description="本条信息上下的全部环节（综合、报送、上级的采用和批示），自下而上")
     submitted_at: dt.datetime | None
     adopted_at: dt.datetime | None

@@ -4,7 +4,8 @@ became of each item at every level it reached.
 An item's `state` moves only through `opinions.workflow.OPINION_WORKFLOW`; an issue's through
 `ISSUE_WORKFLOW`. Forwarding an item to the parent committee creates a new item there (`origin` points
 back); `Lineage` holds every "this row went up into that one" pair, by forwarding or by combination, so
-the whole chain of an item is read in one query whatever its length, both ways.
+the whole chain of an item is read in one query whatever its length, both ways. An item the proposal
+office made from a proposal (`source_proposal`) points back at it.
 """
 
 from __future__ import annotations
@@ -81,6 +82,9 @@ class Opinion(CommitteeOwned, Stateful):
     # One-to-one: an item goes up to its parent once; a second forward is refused by the database too.
     origin = models.OneToOneField("self", verbose_name="下级原稿", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="forwarded_copy")
+    # A proposal the proposal office turned into this item (转为社情民意信息): once, so one-to-one too.
+    source_proposal = models.OneToOneField("proposals.Proposal", verbose_name="由提案转来", null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="converted_opinion")
 
     # Receipt number (收文编号) per committee and year, given on submission.
     year = models.PositiveSmallIntegerField("年度", null=True, blank=True)

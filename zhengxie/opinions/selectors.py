@@ -17,7 +17,7 @@ from zhengxie.opinions.models import Coauthor, Issue, IssueItem, Lineage, Opinio
 from zhengxie.opinions.permissions import O_EDIT, O_SIGN, O_VIEW
 from zhengxie.opinions.workflow import DRAFT, PUBLISHED, SUBMITTED
 
-RELATED = ("committee", "author", "combined_into", "origin__committee")
+RELATED = ("committee", "author", "combined_into", "origin__committee", "source_proposal")
 
 
 def visible(access: Access) -> QuerySet[Opinion]:
@@ -35,6 +35,16 @@ def visible(access: Access) -> QuerySet[Opinion]:
 
 def opinion_get(access: Access, pk: int) -> Opinion | None:
     return visible(access).select_related(*RELATED, "issue_item__issue").filter(pk=pk).first()
+
+
+def converted_from(access: Access, proposal_id: int) -> Opinion | None:
+    """The item that proposal `proposal_id` of this committee was turned into (转为社情民意信息), or None.
+    For the proposal's page, which names it to whoever may see the proposal; `may_open` says whether the
+    caller may also open the item (only then is it linked)."""
+    o = Opinion.objects.filter(committee=access.committee, source_proposal_id=proposal_id).first()
+    if o is not None:
+        o.may_open = visible(access).filter(pk=o.pk).exists()  # type: ignore[attr-defined]
+    return o
 
 
 def may_see_personal_data(access: Access) -> bool:
@@ -200,7 +210,8 @@ def desk_rows(access: Access, *, state: str, q: str = "", filters: DeskFilter | 
     if not access.has(O_EDIT):
         return Opinion.objects.none()
     qs = (filters or DeskFilter(q=q)).apply(Opinion.objects.filter(committee=access.committee, state=state))
-    return qs.select_related("author", "origin__committee", "combined_into").order_by("-submitted_at", "-id")
+    return qs.select_related("author", "origin__committee", "combined_into", "source_proposal").order_by(
+        "-submitted_at", "-id")
 
 
 def desk_counts(access: Access, *, q: str = "", filters: DeskFilter | None = None) -> dict[str, int]:

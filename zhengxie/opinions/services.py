@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from zhengxie.accounts.models import Role, User
 from zhengxie.accounts.permissions import Access
+from zhengxie.attachments.services import attachment_copy
 from zhengxie.audit.services import audit_record
 from zhengxie.notifications.services import notify
 from zhengxie.opinions import effects, selectors
@@ -26,7 +27,8 @@ from zhengxie.opinions.credit import credit_add
 from zhengxie.opinions.guards import text_problem
 from zhengxie.opinions.indexing import reindex
 from zhengxie.opinions.models import (
-    BODY_SOFT, Coauthor, Issue, IssueItem, Lineage, Opinion, Series, SigningOfficer, SourceKind, Track,
+    BODY_HARD, BODY_SOFT, TITLE_MAX, Coauthor, Issue, IssueItem, Lineage, Opinion, Series, SigningOfficer,
+    SourceKind, Track,
 )
 from zhengxie.opinions.permissions import O_EDIT, O_GRANT, O_SUBMIT
 from zhengxie.opinions.workflow import (
@@ -229,6 +231,68 @@ def opinion_submit_public(*, committee: Committee, name: str, contact: str, titl
         return fire(OPINION_WORKFLOW, o, "submit", access=public, ip=ip)  # type: ignore[return-value]
 
 
+# Where a proposal's text is cut if it is longer than an item may be; the whole stays on the proposal.
+FROM_PROPOSAL_CUT = "……（篇幅所限，以下从略，全文见原提案）"
+
+
+def body_from_proposal(reason: str, suggestion: str) -> str:
+    """An item's text from a proposal's 案由 and 建议, each under its heading, within the hard limit."""
+    body = f"案由：\n{str(reason or '').strip()}\n\n建议：\n{str(suggestion or '').strip()}"
+    if len(body) > BODY_HARD:
+        body = body[:BODY_HARD - len(FROM_PROPOSAL_CUT)].rstrip() + FROM_PROPOSAL_CUT
+    return body
+
+
+def opinion_from_proposal(*, access: Access, proposal: Any, proposers: Sequence[User],
+                          body_name: str = "") -> Opinion:
+    """转为社情民意信息: a submitted proposal becomes an item of the same committee, which arrives on the
+    editors' desk as a member's submission does — numbered, with the author's sector and party then, the
+    editors told — and points back at the proposal. Its files go with it.
+
+    `proposers` in order: the first is the author, the others with accounts are co-authors. A party's
+    proposal passes the party's name as `body_name` instead and has no author account (来源：党派).
+    Called by the proposals workflow's `convert` effect inside its transaction, after the proposal moved
+    to 转为意见建议: the authority is that transition's (the proposal office's), checked there; any error
+    here undoes the transition too.
+    """
+    with transaction.atomic():
+        if access.committee is None or proposal.committee_id != access.committee.pk:
+            raise OpinionError("只能把本会的提案转为本会的社情民意信息。", 403)
+        if proposal.state != "converted":  # the proposals workflow's 转为意见建议, being entered now
+            raise OpinionError("只有正在转办的提案可以转为社情民意信息。", 409)
+        if Opinion.objects.filter(source_proposal=proposal).exists():
+            raise OpinionError("这件提案已经转为社情民意信息，不能重复转。", 409)
+        title = str(proposal.title or "").strip()[:TITLE_MAX]
+        body = body_from_proposal(proposal.reason, proposal.suggestion)
+        problem = text_problem(title, body)
+        if problem:
+            raise OpinionError(problem)
+        people = list(dict.fromkeys(u for u in proposers if u.is_active))
+        body_name = _text(body_name, NAME_MAX, "报送单位")
+        if body_name:
+            kind, author, author_name, coauthors = SourceKind.PARTY, None, body_name, []
+        elif people:
+            author, coauthors = people[0], people[1:]
+            kind, author_name = SourceKind.MEMBER, author.display_name or author.username
+        else:
+            raise OpinionError("这件提案没有可以署名的提案人，不能转为社情民意信息。", 409)
+        # Born submitted, as a forwarded copy is: it arrives rather than being drafted (`effects.submitted`
+        # stamps, numbers and announces it as a submission).
+        o = Opinion.objects.create(
+            committee=access.committee, state=SUBMITTED, source_kind=kind, author=author,
+            author_name=author_name[:200], created_by=access.user if access.user.is_authenticated else None,
+            body_name=body_name, title=title, body=body, source_proposal=proposal,
+        )
+        Coauthor.objects.bulk_create([Coauthor(committee=access.committee, opinion=o, user=u,
+                                               name=(u.display_name or u.username)[:50]) for u in coauthors])
+        received = effects.submitted(o, access, {})
+        files = attachment_copy(actor=access.user, source=proposal, obj=o)
+        audit_record(actor=access.user, committee=access.committee, verb="opinion.from_proposal", obj=o,
+                     payload={"proposal": proposal.pk, "title": o.title, "source_kind": kind, **received,
+                              "coauthors": [u.pk for u in coauthors], "files": [f.pk for f in files]})
+        return o
+
+
 def _locked(access: Access, opinion_id: int) -> Opinion:
     # `of=self`: lock the item only, not the committee row the join brings along.
     o = (Opinion.objects.select_for_update(of=("self",)).select_related("committee")
@@ -416,6 +480,8 @@ def opinion_forward(*, access: Access, opinion_id: int, committee_id: int, versi
     effects.receive(copy)
     copy.save()
     effects.link_up(o, copy)
+    # The photos and documents go up with the text, as the parent committee's own rows.
+    files = attachment_copy(actor=access.user, source=o, obj=copy)
     o.forwarded_at = timezone.now()
     o.version += 1
     o.save(update_fields=["forwarded_at", "version"])
@@ -423,7 +489,7 @@ def opinion_forward(*, access: Access, opinion_id: int, committee_id: int, versi
     audit_record(actor=access.user, committee=o.committee, verb="opinion.forward", obj=o,
                  payload={"to": parent.pk, "copy": copy.pk})
     audit_record(actor=access.user, committee=parent, verb="opinion.receive", obj=copy,
-                 payload={"from": o.pk, "from_committee": o.committee_id})
+                 payload={"from": o.pk, "from_committee": o.committee_id, "files": [f.pk for f in files]})
     notify(committee=parent, recipients=effects.editors(parent), verb="opinion.receive",
                    title=f"{o.committee.short_name}报送社情民意信息《{copy.title}》", url=effects.url_of(copy))
     effects.tell_authors(o, "opinion.forward", f"您的信息《{o.shown_title}》已由{o.committee.short_name}报送{parent.short_name}")
@@ -681,8 +747,9 @@ def signing_officer_revoke(*, access: Access, user_id: int) -> None:
 
 
 __all__ = [
-    "OpinionError", "warnings_for", "opinion_create", "opinion_files_add", "opinion_update", "opinion_submit_public", "opinion_transition",
-    "opinion_edit", "opinion_transition_many", "opinion_combine", "opinion_forward", "opinion_refer", "feedback_record", "instruction_record",
+    "OpinionError", "warnings_for", "opinion_create", "opinion_from_proposal", "body_from_proposal",
+    "opinion_files_add", "opinion_update", "opinion_submit_public", "opinion_transition", "opinion_transition_many",
+    "opinion_edit", "opinion_combine", "opinion_forward", "opinion_refer", "feedback_record", "instruction_record",
     "instructions_record_batch", "media_record", "issue_create", "issue_update", "issue_publish",
     "signing_officer_grant", "signing_officer_revoke", "reached_levels",
 ]

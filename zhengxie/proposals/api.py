@@ -33,8 +33,8 @@ from zhengxie.org.models import Session
 from zhengxie.proposals import services
 from zhengxie.proposals.indexing import KIND
 from zhengxie.proposals.models import (
-    TITLE_MAX, Assignment, Category, Evaluation, HandlingMode, Proposal, ProposerKind, RejectGround, Reply,
-    Signer, Supervision,
+    TITLE_MAX, Assignment, Category, ConvertTarget, Evaluation, HandlingMode, Proposal, ProposerKind, RejectGround,
+    Reply, Signer, Supervision,
 )
 from zhengxie.proposals.permissions import P_REVIEW, P_SUPERVISE
 from zhengxie.proposals.selectors import proposal_get, visible
@@ -452,6 +452,10 @@ class ProposalTransitionIn(TransitionIn):
     ground: Literal[tuple(RejectGround.values)] | None = Field(  # type: ignore[valid-type]
         None, description="reject：不予立案理由：" + _choices(RejectGround.choices) + "；`other` 须在 reason 中写明")
     note: Text | None = Field(None, max_length=2000, description="convert：转为意见建议的说明")
+    # Checked by the workflow (an unknown value is 400 with the list), not by the schema (422).
+    target: Text | None = Field(None, max_length=20, description=(
+        "convert：转办去向：" + _choices(ConvertTarget.choices) + "；不填为 `unit`。"
+        "`opinion` 生成一条本会的社情民意信息（待处理），其 `source_proposal_id` 指向本提案"))
     lead_id: ObjectId | None = Field(None, description="merge：并入的主提案 id")
     advice: Text | None = Field(None, max_length=5000, description="return：退回修改意见")
     mode: Literal["single", "lead_assist", "split"] | None = Field(

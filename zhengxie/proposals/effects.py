@@ -17,7 +17,10 @@ from zhengxie.accounts.permissions import Access
 from zhengxie.notifications.services import notify
 from zhengxie.org.models import Committee
 from zhengxie.proposals.indexing import reindex
-from zhengxie.proposals.models import Assignment, Counter, Proposal, Reply, RejectGround, Signer
+from zhengxie.proposals.models import (
+    Assignment, ConvertTarget, Counter, Proposal, ProposerKind, Reply, RejectGround, Signer,
+)
+from zhengxie.workflow.engine import TransitionError
 
 Payload = Mapping[str, Any]
 INVITATION_DAYS = 7
@@ -138,11 +141,37 @@ def rejected(p: Proposal, access: Access, payload: Payload) -> None:
     _tell_proposers(p, "proposal.reject", f"您的提案{_label(p)}不予立案", f"理由：{why}")
 
 
-def converted(p: Proposal, access: Access, payload: Payload) -> None:
+def converted(p: Proposal, access: Access, payload: Payload) -> dict[str, Any]:
+    """转为意见建议: for the units' reference, or (target `opinion`) as a 社情民意 item of this committee,
+    made by the opinions app in this same transaction: if it cannot be made, the proposal stays 待审查."""
+    from zhengxie.proposals.guards import convert_target
+
+    target = convert_target(payload)
     p.convert_note = str(payload["note"])
     p.save(update_fields=["convert_note"])
     reindex(p)
-    _tell_proposers(p, "proposal.convert", f"您的提案{_label(p)}已转为意见建议办理", p.convert_note)
+    if target != ConvertTarget.OPINION:
+        _tell_proposers(p, "proposal.convert", f"您的提案{_label(p)}已转为意见建议办理", p.convert_note)
+        return {"target": target}
+    item = _to_opinion(p, access)
+    _tell_proposers(p, "proposal.convert", f"您的提案{_label(p)}已转为社情民意信息",
+                    f"{p.convert_note}\n社情民意信息将由编辑部门处理，处理情况可在“我的社情民意”中查看。")
+    return {"target": target, "opinion": item.pk}
+
+
+def _to_opinion(p: Proposal, access: Access) -> Any:
+    from zhengxie.opinions.services import OpinionError, opinion_from_proposal
+
+    # The initiator is the author; the accepted co-signers and the proposers of proposals merged into
+    # this one are co-authors.
+    people = sorted(proposers(p), key=lambda u: (u.pk != p.proposer_id, u.pk))
+    body_name = p.body_name if p.proposer_kind == ProposerKind.PARTY else ""
+    try:
+        return opinion_from_proposal(access=access, proposal=p, proposers=people, body_name=body_name)
+    except OpinionError as exc:
+        error = TransitionError(exc.message)
+        error.status = exc.status
+        raise error from None
 
 
 def merged(p: Proposal, access: Access, payload: Payload) -> dict[str, Any]:

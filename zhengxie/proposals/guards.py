@@ -17,7 +17,7 @@ from zhengxie.accounts.models import Role, User
 from zhengxie.accounts.permissions import Access
 from zhengxie.org.models import Unit
 from zhengxie.proposals.models import (
-    TITLE_MAX, Assignment, Evaluation, HandlingMode, Proposal, ProposerKind, RejectGround, Signer,
+    TITLE_MAX, Assignment, ConvertTarget, Evaluation, HandlingMode, Proposal, ProposerKind, RejectGround, Signer,
 )
 from zhengxie.proposals.permissions import P_REVIEW
 
@@ -111,6 +111,30 @@ def merge_lead_valid(p: Proposal, access: Access, payload: Payload) -> str | Non
     if lead.state not in MERGE_LEAD_STATES:
         return "只能并入待审查、已立案或办理中的提案。"
     return None
+
+
+def convert_target(payload: Payload) -> str:
+    """Where `convert` sends the proposal: the units for reference unless the office chose otherwise."""
+    return str(payload.get("target") or ConvertTarget.UNIT)
+
+
+def convert_target_known(payload: Payload) -> str | None:
+    """A payload check (400): the target is one of the list."""
+    if convert_target(payload) in ConvertTarget.values:
+        return None
+    return "转办去向只能是" + "或".join(f"“{label}”" for label in ConvertTarget.labels) + "。"
+
+
+# 社情民意 know members, informants, parties, lower committees and the public as sources; a proposal of a
+# 人民团体, a sector, a member group or a special committee has no source there to be credited to.
+OPINION_SOURCE_KINDS = {ProposerKind.INDIVIDUAL, ProposerKind.JOINT, ProposerKind.PARTY}
+
+
+def convert_target_fits(p: Proposal, access: Access, payload: Payload) -> str | None:
+    if convert_target(payload) != ConvertTarget.OPINION or p.proposer_kind in OPINION_SOURCE_KINDS:
+        return None
+    return (f"{p.get_proposer_kind_display()}提案在社情民意中没有对应的来源，不能转为社情民意信息；"
+            "可选择“转有关单位参考”。")
 
 
 def parse_units(p: Proposal, payload: Payload) -> tuple[str, list[tuple[Unit, str]], dt.date | None] | str:

@@ -54,6 +54,14 @@ class RejectGround(models.TextChoices):
     OTHER = "other", "其他原因"
 
 
+class ConvertTarget(models.TextChoices):
+    """Where a proposal that is not one goes (转为意见建议): to the units for reference, or to the 社情民意
+    editors as an item of their own (lineage kept both ways: `opinions.Opinion.source_proposal`)."""
+
+    UNIT = "unit", "转有关单位参考（意见建议）"
+    OPINION = "opinion", "转为社情民意信息"
+
+
 class HandlingMode(models.TextChoices):
     SINGLE = "single", "单办"
     LEAD_ASSIST = "lead_assist", "主办+协办"

@@ -52,8 +52,9 @@ PROPOSAL_WORKFLOW = register(
             T("register", "立案", sources={SUBMITTED}, target=REGISTERED, perm=P_REVIEW, effect=effects.registered),
             T("reject", "不予立案", sources={SUBMITTED}, target=NOT_REGISTERED, perm=P_REVIEW, required=("ground",),
               guards=(guards.reject_ground_valid,), effect=effects.rejected),
+            # To the units for reference (意见建议, the default) or to the 社情民意 editors as an item (`target`).
             T("convert", "转为意见建议", sources={SUBMITTED}, target=CONVERTED, perm=P_REVIEW, required=("note",),
-              effect=effects.converted),
+              checks=(guards.convert_target_known,), guards=(guards.convert_target_fits,), effect=effects.converted),
             T("merge", "并案", sources={SUBMITTED}, target=MERGED, perm=P_REVIEW, required=("lead_id",),
               guards=(guards.merge_lead_valid,), effect=effects.merged),
             T("return", "退回修改", sources={SUBMITTED}, target=RETURNED, perm=P_REVIEW, required=("advice",),

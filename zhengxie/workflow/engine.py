@@ -45,7 +45,14 @@ class TransitionForbidden(TransitionError):
     status = 403
 
 
+class TransitionInvalid(TransitionError):
+    """The payload itself is wrong (a choice outside its list): refused before anything is looked at."""
+
+    status = 400
+
+
 Guard = Callable[[models.Model, Access, Mapping[str, Any]], str | None]
+PayloadCheck = Callable[[Mapping[str, Any]], str | None]
 Effect = Callable[[models.Model, Access, Mapping[str, Any]], Mapping[str, Any] | None]
 
 
@@ -62,6 +69,9 @@ class Transition:
     effect: Effect | None = None
     # Payload fields the caller must supply (e.g. a reason); checked before anything changes.
     required: tuple[str, ...] = ()
+    # Checks of the payload alone (e.g. a choice in its list): each returns None or the reason (Chinese);
+    # a reason refuses with 400, before the row is locked, so a bad request is told apart from a bad moment.
+    checks: tuple[PayloadCheck, ...] = ()
     # Deadline effects, notifications … are declared on the domain's table as effects.
     description: str = ""
 
@@ -127,8 +137,9 @@ def fire(
 ) -> models.Model:
     """Fire transition `name` on `obj` as the user behind `access`; returns the updated row.
 
-    Raises TransitionForbidden (403) when the user lacks the permission, TransitionError (409)
-    when the state, version, guards or payload do not allow it. On any error nothing changes.
+    Raises TransitionForbidden (403) when the user lacks the permission, TransitionInvalid (400) when
+    a payload check refuses it, TransitionError (409) when the state, version, guards or required
+    fields do not allow it. On any error nothing changes.
     """
     payload = dict(payload or {})
     if any(isinstance(v, str) and "\x00" in v for v in payload.values()):
@@ -144,6 +155,10 @@ def fire(
         if not str(payload.get(field_name) or "").strip():
             label = workflow.required_labels.get(field_name, field_name)
             raise TransitionError(f"请填写{label}。")
+    for check in transition.checks:
+        problem = check(payload)
+        if problem:
+            raise TransitionInvalid(problem)
 
     with transaction.atomic():
         locked = type(obj).objects.select_for_update().get(pk=obj.pk)

@@ -62,6 +62,22 @@ def informant_a(committee_a):
     return make_persona(committee_a, Role.INFORMANT, "informant_a")
 
 
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files land in a fresh folder of this test's."""
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    return tmp_path
+
+
+def photo(name: str = "现场照片.png"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhengxie.attachments.tests import samples
+
+    return SimpleUploadedFile(name, samples.png(), content_type="image/png")
+
+
 def submitted(user, committee, **text):
     o = services.opinion_create(access=acc(user, committee), **{**TEXT, **text})
     return services.opinion_transition(access=acc(user, committee), opinion_id=o.pk, name="submit")

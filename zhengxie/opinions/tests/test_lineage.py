@@ -86,3 +86,29 @@ def test_the_editor_queue_reads_one_query_whatever_its_length(member_a, editor_a
         submitted(member_a, committee_a)
     queue, many = queries_during(lambda: selectors.editor_queue(access))
     assert len(queue) == 6 and len(few) == len(many) == 1, growth_report(few, many)
+
+
+def test_a_forwarded_copy_carries_the_items_files_as_the_parents_own_without_copying_bytes(
+        county, city, member_a, editor_a, city_editor, media):
+    from zhengxie.attachments.models import Attachment
+    from zhengxie.attachments.selectors import attachment_get
+    from zhengxie.opinions.tests.conftest import TEXT, photo
+
+    draft = services.opinion_create(access=acc(member_a, county), **TEXT)
+    services.opinion_files_add(access=acc(member_a, county), opinion_id=draft.pk,
+                               uploads=[photo("现场照片.png"), photo("第二张.png")])
+    services.opinion_transition(access=acc(member_a, county), opinion_id=draft.pk, name="submit")
+    services.opinion_transition(access=acc(editor_a, county), opinion_id=draft.pk, name="adopt")
+
+    copy = services.opinion_forward(access=acc(editor_a, county), opinion_id=draft.pk, committee_id=city.pk)
+
+    originals = selectors.attachments_of(draft)
+    carried = selectors.attachments_of(copy)
+    assert [f.original_name for f in carried] == ["现场照片.png", "第二张.png"]
+    assert {f.committee_id for f in carried} == {city.pk}
+    assert [f.file.name for f in carried] == [f.file.name for f in originals]  # the same stored files
+    assert len([p for p in media.rglob("*") if p.is_file()]) == 2
+    assert attachment_get(acc(city_editor, city), carried[0].pk) is not None
+    assert attachment_get(acc(editor_a, county), carried[0].pk) is None  # the city's row, not the county's
+    assert carried[0].file.open("rb").read() == originals[0].file.open("rb").read()
+    assert Attachment.objects.filter(committee=county).count() == 2  # the originals stay where they were

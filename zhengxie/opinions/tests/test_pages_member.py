@@ -9,7 +9,7 @@ import pytest
 
 from zhengxie.opinions import services
 from zhengxie.opinions.models import Opinion
-from zhengxie.opinions.tests.conftest import TEXT, acc, published, submitted
+from zhengxie.opinions.tests.conftest import TEXT, acc, photo, published, submitted
 from zhengxie.testing.queries import growth_report, queries_during
 
 
@@ -204,21 +204,6 @@ def test_notices_lead_editors_to_the_item_and_authors_to_their_record(client, me
 
 
 # --- attachments ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
-    return tmp_path
-
-
-def photo(name: str = "现场照片.png"):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from zhengxie.attachments.tests import samples
-
-    return SimpleUploadedFile(name, samples.png(), content_type="image/png")
 
 
 def test_a_member_attaches_a_photo_which_the_editor_can_read(client, media, member_a, editor_a, committee_a):

@@ -1,4 +1,5 @@
-"""What the 社情民意 pages share: who the viewer is, finding an item they may see, safe `next` links,
+"""What the 社情民意 pages share: who the viewer is, finding an item they may see (and the proposal it came
+from, if they may see that too), safe `next` links,
 turning a service's refusal into a page with its Chinese message and status, and the server-side diff
 of an item's original and edited text."""
 
@@ -37,6 +38,18 @@ def item_or_404(access: Access, pk: int) -> Opinion:
     if o is None:
         raise Http404(NOT_FOUND)
     return o
+
+
+def mark_source_proposals(access: Access, rows: list[Opinion]) -> list[Opinion]:
+    """Set `source_proposal_open` on items made from a proposal: whether the viewer may open that proposal
+    (the page links it only then). One query for the lot, none when no row came from a proposal."""
+    from zhengxie.proposals.selectors import visible
+
+    ids = {o.source_proposal_id for o in rows if o.source_proposal_id}
+    open_ids = set(visible(access).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    for o in rows:
+        o.source_proposal_open = o.source_proposal_id in open_ids  # type: ignore[attr-defined]
+    return rows
 
 
 def local(url: str | None) -> str:

@@ -22,7 +22,9 @@ from zhengxie.opinions import selectors, services
 from zhengxie.opinions.forms import CombineForm, DeskFilterForm, InstructionRowForm
 from zhengxie.opinions.models import Opinion
 from zhengxie.opinions.permissions import O_EDIT, O_SIGN
-from zhengxie.opinions.views.common import int_or_none, item_or_404, local, refusal, serial_label, viewer
+from zhengxie.opinions.views.common import (
+    int_or_none, item_or_404, local, mark_source_proposals, refusal, serial_label, viewer,
+)
 from zhengxie.opinions.workflow import ADOPTED, EDITED, PUBLISHED, SCREENED_OUT, SIGNED, STATES, SUBMITTED
 from zhengxie.org.models import Committee
 
@@ -61,7 +63,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     # The tab's count is known from the counts above: no second COUNT over the same rows.
     page = paginate(request, selectors.desk_rows(access, state=tab, filters=filters), per_page=PER_PAGE,
                     count=counts.get(tab, 0))
-    page.object_list = _dress(list(page.object_list))
+    page.object_list = mark_source_proposals(access, _dress(list(page.object_list)))
     tabs = [{"value": v, "label": label, "count": counts.get(v, 0), "current": v == tab,
              "query": urlencode({"tab": v, **params})} for v, label in TABS]
     return render(request, "opinions/desk.html", {

@@ -23,7 +23,7 @@ from zhengxie.opinions.forms import EditForm
 from zhengxie.opinions.models import Opinion, SourceKind, Track
 from zhengxie.opinions.permissions import O_EDIT
 from zhengxie.opinions.views.common import (
-    int_or_none, item_or_404, local, refusal, serial_label, text_diff, viewer,
+    int_or_none, item_or_404, local, mark_source_proposals, refusal, serial_label, text_diff, viewer,
 )
 from zhengxie.opinions.workflow import ACTIONS, ADOPTED, EDITED, OPINION_WORKFLOW, STATES, TAKEN_UP
 from zhengxie.org.models import Committee, Unit
@@ -74,6 +74,7 @@ def _context(access: Access, o: Opinion) -> dict[str, Any]:
         if editor and taken_up else [],
         "referred_units": referred_units, "coauthors": [c.name for c in o.coauthors.all()],
         "source_public": o.source_kind == SourceKind.PUBLIC, "files": selectors.attachments_of(o),
+        "source_proposal_open": mark_source_proposals(access, [o])[0].source_proposal_open,  # type: ignore[attr-defined]
     }
 
 

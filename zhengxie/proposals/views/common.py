@@ -13,6 +13,9 @@ from django.views.decorators.http import require_POST
 
 from zhengxie.audit.models import Event
 from zhengxie.audit.verbs import verb_label
+from zhengxie.opinions.selectors import converted_from
+from zhengxie.proposals.guards import OPINION_SOURCE_KINDS
+from zhengxie.proposals.models import ConvertTarget
 from zhengxie.proposals.effects import proposers
 from zhengxie.proposals.selectors import proposal_get
 from zhengxie.proposals import services
@@ -45,11 +48,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         my_assignment = Assignment.objects.filter(proposal=p, unit_id__in=access.unit_ids).exclude(
             status__in=[Assignment.Status.WITHDRAWN, Assignment.Status.ANSWERED]).first()
     invitation = Signer.objects.filter(proposal=p, user=access.user, status=Signer.Status.INVITED).first()
+    # The 社情民意 item it became: named to whoever sees the proposal, linked for those who may open it.
+    converted_opinion = converted_from(access, p.pk) if p.state == "converted" else None
     return render(request, "proposals/detail.html", {
         "is_proposer": access.user.pk in user_ids, "invitation": invitation, "grounds": RejectGround.choices,
         "my_assignment": my_assignment, "is_office": access.has(P_REVIEW), "can_supervise": access.has(P_SUPERVISE),
         "can_download_replies": access.has(P_REVIEW) or access.user.pk in user_ids or bool(access.unit_ids),
-        "dedicated": DEDICATED_PAGES,
+        "dedicated": DEDICATED_PAGES, "converted_opinion": converted_opinion,
+        "convert_targets": ConvertTarget.choices, "may_become_opinion": p.proposer_kind in OPINION_SOURCE_KINDS,
         "p": p, "state_label": PROPOSAL_WORKFLOW.state_label(p.state), "proposers": proposers(p),
         "transitions": PROPOSAL_WORKFLOW.available(p, access), "timeline": timeline,
         "replies": p.replies.select_related("assignment__unit").order_by("created_at"),
@@ -61,7 +67,7 @@ DEDICATED_PAGES = {"invite": "proposals:invite", "assign": "proposals:assign", "
                    "reply": "proposals:answer"}
 
 # Payload fields a transition form may send (the rest of the POST is ignored).
-TRANSITION_FIELDS = ("ground", "reason", "note", "lead_id", "advice", "text")
+TRANSITION_FIELDS = ("ground", "reason", "note", "target", "lead_id", "advice", "text")
 
 
 @require_POST
@@ -81,7 +87,10 @@ def transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect(request.POST.get("next") if _local(request.POST.get("next")) else reverse("proposals:detail", args=[pk]))
     transition_obj = PROPOSAL_WORKFLOW.get(name)
-    messages.success(request, f"已{transition_obj.label if transition_obj else name}：{p.title}")
+    label = transition_obj.label if transition_obj else name
+    if name == "convert" and payload.get("target") == ConvertTarget.OPINION:
+        label = ConvertTarget.OPINION.label
+    messages.success(request, f"已{label}：{p.title}")
     return redirect(request.POST.get("next") if _local(request.POST.get("next")) else reverse("proposals:detail", args=[pk]))
 
 

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_http_methods
 from zhengxie.accounts.permissions import Access
 from zhengxie.core.http import paginate
 from zhengxie.proposals import effects, queues, services
-from zhengxie.proposals.guards import MERGE_LEAD_STATES
-from zhengxie.proposals.models import Assignment, Category, Proposal, RejectGround, Supervision
+from zhengxie.proposals.guards import MERGE_LEAD_STATES, OPINION_SOURCE_KINDS
+from zhengxie.proposals.models import Assignment, Category, ConvertTarget, Proposal, RejectGround, Supervision
 from zhengxie.proposals.permissions import P_REVIEW, P_SUPERVISE
 from zhengxie.proposals.selectors import proposal_get
 from zhengxie.proposals.staff_forms import (
@@ -209,7 +209,8 @@ def _actions_fragment(request: HttpRequest, access: Access) -> HttpResponse:
     p = _fragment_proposal(request, access, "actions")
     return render(request, "proposals/staff_desk_actions.html", {
         "p": p, "grounds": RejectGround.choices, "state_label": PROPOSAL_WORKFLOW.state_label(p.state),
-        "next": _local(request.GET.get("next")) or _desk_url(),
+        "next": _local(request.GET.get("next")) or _desk_url(), "convert_targets": ConvertTarget.choices,
+        "may_become_opinion": p.proposer_kind in OPINION_SOURCE_KINDS,
     })
 
 

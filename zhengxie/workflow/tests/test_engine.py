@@ -113,3 +113,23 @@ def test_a_workflow_table_with_unknown_states_is_rejected_at_import_time():
     with pytest.raises(ValueError):
         Workflow(name="bad", model=Member, states={"a": "甲"},
                  transitions=[Transition("go", "走", sources={"a"}, target="nowhere", perm="x")])
+
+
+def test_a_payload_check_refuses_bad_input_with_400_before_anything_changes(admin_a, committee_a):
+    from zhengxie.accounts.permissions import Perm
+    from zhengxie.workflow.engine import TransitionInvalid
+
+    def kind_known(payload):
+        return None if payload.get("kind", "short") in ("short", "long") else "请选择暂停的类型。"
+
+    workflow = Workflow(name="member_check", model=Member, states={"active": "在任", "suspended": "暂停履职"},
+                        transitions=[Transition("suspend", "暂停履职", sources={"active"}, target="suspended",
+                                                perm=Perm.MANAGE_MEMBERS, checks=(kind_known,))])
+    target = make_member(committee_a)
+    with pytest.raises(TransitionInvalid, match="请选择暂停的类型") as refused:
+        fire(workflow, target, "suspend", access=access_for(admin_a, committee_a), payload={"kind": "forever"})
+    assert refused.value.status == 400
+    target.refresh_from_db()
+    assert (target.state, target.version) == ("active", 0) and not Event.objects.exists()
+    assert fire(workflow, target, "suspend", access=access_for(admin_a, committee_a), payload={"kind": "long"}
+                ).state == "suspended"
