@@ -350,7 +350,9 @@ class Postgres:
             conn.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(
                 sql.Identifier(self.name)))
 
-    def write_marker(self, scale: str, fp: str) -> None:
+    def write_marker(self, scale: str, fp: str, manifest: dict[str, str]) -> None:
+        """`manifest`: the migrations as they were when the database was migrated (the code may have
+        changed while it was being seeded)."""
         with self.connect(self.name) as conn:
             counts = read_counts(conn.cursor())
             conn.execute(f"CREATE TABLE {MARKER_TABLE} (scale text, fingerprint text, committees int, "
@@ -358,7 +360,7 @@ class Postgres:
             conn.execute(f"INSERT INTO {MARKER_TABLE} (scale, fingerprint, committees, members, migrations) "
                          f"VALUES (%s, %s, %s, %s, %s)",
                          (scale, fp, counts.get("committees"), counts.get("members"),
-                          json.dumps(migrations_manifest(), sort_keys=True)))
+                          json.dumps(manifest, sort_keys=True)))
 
     def record_migrations(self) -> None:
         with self.connect(self.name) as conn:
@@ -432,6 +434,7 @@ def prepare_postgres(args: argparse.Namespace, tmp: Path, procs: Processes,
                else "its data changed")
         log(f"re-creating database {pg.name} on {pg.host}:{pg.port} ({why})")
         pg.recreate()
+        manifest = migrations_manifest()
         run_step("migrate", manage("migrate", "--noinput"), env=env, logfile=tmp / "setup.log",
                  timeout=600, procs=procs)
         run_step(f"seed_demo --scale {args.scale} --without-opinions",
@@ -440,7 +443,7 @@ def prepare_postgres(args: argparse.Namespace, tmp: Path, procs: Processes,
         step_started = time.monotonic()
         pg.vacuum_analyze()
         log(f"VACUUM (ANALYZE) after seeding: {time.monotonic() - step_started:.1f} s")
-        pg.write_marker(args.scale, fp)
+        pg.write_marker(args.scale, fp, manifest)
     if args.with_opinions:
         prepare_opinions(args, pg, tmp, procs)
     pg.tidy()
