@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 SCALE ?= county
 
-.PHONY: run test install install-bench bench bench-smoke bench-proposals bench-proposals-sqlite bench-search bench-search-smoke eval migrate check clean
+.PHONY: run test install install-bench bench bench-smoke bench-proposals bench-proposals-sqlite bench-opinions bench-search bench-search-smoke eval migrate check clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ bench-proposals: install-bench
 ## The same on SQLite, city scale (the seeded file is kept in var/ and reused).
 bench-proposals-sqlite: install-bench
 	$(PY) bench/run.py --scenario proposals --database sqlite --scale city --sqlite-file var/bench-city.sqlite3 --seconds $(or $(BENCH_SECONDS),120) --output bench/results/proposals-sqlite-city $(BENCH_ARGS)
+
+## 社情民意 against the issue's targets: province on PostgreSQL (>= 1,000,000 items): editors' pages, then forwarding.
+bench-opinions: install-bench
+	$(PY) bench/run.py --scenario opinions --scale province --seconds $(or $(BENCH_SECONDS),120) --output bench/results/opinions-postgres-province $(BENCH_ARGS)
+	$(PY) bench/opinions_forward.py --output bench/results/opinions-forward-postgres-province
 
 ## Search, similar items and routing at 500,000 documents on SQLite and PostgreSQL; bench/results/textindex-*.
 bench-search: install
