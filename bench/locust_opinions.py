@@ -99,7 +99,7 @@ class OpinionEditor(ZhengxieUser):
 
     @task(1)
     def stats_all(self) -> None:
-        self.get("/opinions/stats/", "GET /opinions/stats/ (all years)")
+        self.get("/opinions/stats/?year=", "GET /opinions/stats/ (all years)")
 
     @task(2)
     def figure_list(self) -> None:

@@ -296,3 +296,14 @@ def test_the_list_page_runs_the_same_queries_however_many_rows(
     build_world(county, city, province, *people, tag="二")
     _, many = queries_during(lambda: client.get(url))
     assert len(many) == len(few), growth_report(few, many)
+
+
+def test_the_statistics_page_opens_on_this_year_and_全部_gives_every_year(login, editor_a):
+    from django.utils import timezone
+
+    this_year = timezone.localdate().year
+    opened = login(editor_a).get(reverse("opinions:stats"))
+    assert opened.status_code == 200
+    assert opened.context["scope"].year == this_year
+    everything = login(editor_a).get(reverse("opinions:stats"), {"year": "", "from": "", "to": ""})
+    assert everything.status_code == 200 and everything.context["scope"].year is None

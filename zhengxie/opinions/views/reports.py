@@ -90,8 +90,13 @@ def _row(scope: ostats.Scope, columns: list[ostats.Column], numbers: ostats.Numb
 
 
 def _period(request: HttpRequest, access: Access) -> tuple[ostats.Scope, list[str]]:
+    """The period asked for; opening the page without one gives this year (the year a committee reports
+    on: a province's all-time figures are ten times the rows). 全部 (an empty year) gives all years."""
     assert access.committee is not None
-    return ostats.scope_from_query(access.committee, {k: request.GET.get(k, "") for k in ostats.PERIOD_KEYS})
+    asked = {k: request.GET.get(k, "") for k in ostats.PERIOD_KEYS}
+    if not any(k in request.GET for k in ostats.PERIOD_KEYS):
+        asked["year"] = str(timezone.localdate().year)
+    return ostats.scope_from_query(access.committee, asked)
 
 
 @login_required
