@@ -278,13 +278,45 @@ def _counts(ctx: Context, family: str, keys: Iterable[str] | None = None) -> dic
             if f.family == family and (keys is None or f.key in keys)}
 
 
-def count_figures(scope: Scope, ctx: Context | None = None) -> Numbers:
+def count_figures(scope: Scope, ctx: Context | None = None, memo: dict[str, Any] | None = None) -> Numbers:
     """Every figure for `scope`: one aggregate over the items, one over the issues (plus the chain of
-    committees above, unless given)."""
+    committees above, unless given). With `memo` (see `_groups`), the items' figures are the sums of the
+    groups already counted there, which the breakdowns share."""
     ctx = ctx or Context.of(scope.committee)
     out = Numbers()
-    for family in (ITEM, ISSUE):
-        out.counts.update(base_rows(scope, family).aggregate(**_counts(ctx, family)))
+    if memo is not None:
+        item_keys = [f.key for f in FIGURES.values() if f.family == ITEM]
+        sums = dict.fromkeys(item_keys, 0)
+        for row in _groups(scope, ctx, memo):
+            for k in item_keys:
+                sums[k] += row[k]
+        out.counts.update(sums)
+    else:
+        out.counts.update(base_rows(scope, ITEM).aggregate(**_counts(ctx, ITEM)))
+    out.counts.update(base_rows(scope, ISSUE).aggregate(**_counts(ctx, ISSUE)))
+    return out
+
+
+# The columns one grouped query of the items goes by: every breakdown but the co-authors' is a sum of
+# its groups (a figure is a count, so the parts add up exactly).
+_GROUPS = ("source_kind", "sector_name", "party_name", "author_id")
+
+
+def _groups(scope: Scope, ctx: Context, memo: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every item figure per (source kind, sector, party, author): one query for the page's headline
+    numbers and its source, sector, party and author tables, each of which would scan the same rows."""
+    if "groups" not in memo:
+        memo["groups"] = list(base_rows(scope, ITEM).values(*_GROUPS).annotate(**_counts(ctx, ITEM)).order_by())
+    return memo["groups"]
+
+
+def _sum_by(rows: Iterable[dict[str, Any]], field_name: str, keys: Iterable[str]) -> dict[Any, dict[str, int]]:
+    out: dict[Any, dict[str, int]] = {}
+    keys = list(keys)
+    for row in rows:
+        acc = out.setdefault(row[field_name], dict.fromkeys(keys, 0))
+        for k in keys:
+            acc[k] += row[k]
     return out
 
 
@@ -325,15 +357,19 @@ def group_keys(ctx: Context) -> list[str]:
             "instructed", *_level_keys(ctx, "instructed")]
 
 
-def breakdown(scope: Scope, dim: str, ctx: Context | None = None) -> list[Row]:
+def breakdown(scope: Scope, dim: str, ctx: Context | None = None, memo: dict[str, Any] | None = None) -> list[Row]:
     """One row per source kind / sector / party / author: one grouped query (two for authors, whose
-    co-authors are credited too), plus the authors' names."""
+    co-authors are credited too), plus the authors' names. With `memo`, the groups are counted once for
+    every table (`_groups`)."""
     ctx = ctx or Context.of(scope.committee)
     keys = group_keys(ctx)
     base = base_rows(scope, ITEM)
     if dim == "author":
-        grouped = {r.pop("author_id"): r for r in base.values("author_id").annotate(**_counts(ctx, ITEM, keys))
-                   .order_by()}
+        if memo is not None:
+            grouped = _sum_by(_groups(scope, ctx, memo), "author_id", keys)
+        else:
+            grouped = {r.pop("author_id"): r for r in base.values("author_id").annotate(**_counts(ctx, ITEM, keys))
+                       .order_by()}
         for r in (base.filter(coauthors__isnull=False).values("coauthors__user_id")
                   .annotate(**_counts(ctx, ITEM, keys)).order_by()):
             uid = r.pop("coauthors__user_id")
@@ -348,7 +384,10 @@ def breakdown(scope: Scope, dim: str, ctx: Context | None = None) -> list[Row]:
             labels.append((None, _NONE_LABEL[dim]))
     else:
         group = _GROUP_FIELD[dim]
-        grouped = {r.pop(group): r for r in base.values(group).annotate(**_counts(ctx, ITEM, keys)).order_by()}
+        if memo is not None:
+            grouped = _sum_by(_groups(scope, ctx, memo), group, keys)
+        else:
+            grouped = {r.pop(group): r for r in base.values(group).annotate(**_counts(ctx, ITEM, keys)).order_by()}
         if dim == "source":
             labels = [(k, v) for k, v in SourceKind.choices if k != SourceKind.COMBINED]
         else:
@@ -410,12 +449,15 @@ class Report:
 
 
 def stats_report(scope: Scope) -> Report:
-    """Everything the statistics page and its spreadsheet show, in nine queries however many items."""
+    """Everything the statistics page and its spreadsheet show, in a few queries however many items: one
+    grouped query of the items for the headline and every table but the co-authors' part, one of the
+    issues, one of the co-authors, the authors' names and the committees above."""
     ctx = Context.of(scope.committee)
-    total = count_figures(scope, ctx)
+    memo: dict[str, Any] = {}
+    total = count_figures(scope, ctx, memo)
     columns = [_c(k) for k in group_keys(ctx)]
     tables = [Table(id=dim, title=f"按{title}", first=title, param=param, columns=columns,
-                    rows=breakdown(scope, dim, ctx)) for dim, (title, param) in DIMENSIONS.items()]
+                    rows=breakdown(scope, dim, ctx, memo)) for dim, (title, param) in DIMENSIONS.items()]
     return Report(scope=scope, total=total, cards=[_c(k) for k in headline_keys(ctx)], tables=tables)
 
 
