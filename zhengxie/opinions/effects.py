@@ -46,8 +46,9 @@ def signing_officers(committee: Committee) -> list[User]:
 def credited(o: Opinion) -> list[Opinion]:
     """The authored items behind `o`: itself, the sources of a combined piece, the lower-level
     originals of a forwarded copy (any depth). Credit and notices go to their authors and co-authors."""
-    below = Lineage.objects.filter(upper=o).values("lower_id")
-    return list(Opinion.objects.filter(Q(pk=o.pk) | Q(pk__in=below), author__isnull=False)
+    # The ids first: `pk = … OR pk IN (subquery)` makes PostgreSQL scan every item (0.65 s at a million).
+    ids = [o.pk, *Lineage.objects.filter(upper=o).values_list("lower_id", flat=True)]
+    return list(Opinion.objects.filter(pk__in=ids, author__isnull=False)
                 .select_related("author", "committee").prefetch_related("coauthors__user"))
 
 
