@@ -23,7 +23,7 @@ from zhengxie.attachments.services import attachment_copy
 from zhengxie.audit.services import audit_record
 from zhengxie.notifications.services import notify
 from zhengxie.opinions import effects, selectors
-from zhengxie.opinions.credit import credit_add
+from zhengxie.opinions.credit import KINDS, LEVEL_BITS, credit_add
 from zhengxie.opinions.guards import text_problem
 from zhengxie.opinions.indexing import reindex
 from zhengxie.opinions.models import (
@@ -511,7 +511,8 @@ def _unit(access: Access, unit_id: Any, unit_name: Any) -> tuple[Unit | None, st
 def _track(access: Access, o: Opinion, kind: str, **fields: Any) -> Track:
     t = Track.objects.create(committee_id=o.committee_id, opinion=o, kind=kind, recorded_by=access.user, **fields)
     credit_add(Opinion, Lineage, o.pk, kind, t.level)
-    o.refresh_from_db(fields=["credit_adoption", "credit_instruction"])
+    if kind in KINDS:  # what credit_add wrote, on the object saved below (no re-read)
+        setattr(o, KINDS[kind], getattr(o, KINDS[kind]) | LEVEL_BITS[t.level])
     o.version += 1  # a second clerk working from the old page sees that something happened
     o.save(update_fields=["version"])
     audit_record(actor=access.user, committee=access.committee, verb=f"opinion.{kind}", obj=o,

@@ -184,17 +184,14 @@ def base_rows(scope: Scope, family: str) -> QuerySet[Any]:
 
 @dataclass(frozen=True)
 class Context:
-    """What the figures' filters need besides the rows: the committee and the ones above it."""
+    """What the figures' filters need besides the rows: the committee (its level decides which levels
+    above it the page shows; credit from above is on the items, see `opinions.credit`)."""
 
     committee: Committee
-    upward: tuple[int, ...]  # the committee's id, then its parent's, …
 
     @classmethod
     def of(cls, committee: Committee) -> Context:
-        # One query whatever the chain: a committee is at most three levels below the national one.
-        ids = (Committee.objects.filter(pk=committee.pk)
-               .values_list("parent_id", "parent__parent_id", "parent__parent__parent_id").first() or ())
-        return cls(committee=committee, upward=(committee.pk, *(i for i in ids if i)))
+        return cls(committee=committee)
 
 
 def credited(ctx: Context, kind: str, levels: Iterable[str]) -> Q:

@@ -58,10 +58,6 @@ def _list_path() -> str:
     return reverse("opinions:stats_list")
 
 
-def _list_url(scope: ostats.Scope, figure: str, extra: dict[str, str] | None = None) -> str:
-    return _list_prefix(scope, extra) + figure
-
-
 def _list_prefix(scope: ostats.Scope, extra: dict[str, str] | None = None) -> str:
     """The drill-down URL up to the figure key (keys are plain ASCII): built once per table row."""
     return _list_path() + "?" + urlencode({**scope.period_params(), **(extra or {})}) + "&figure="
